@@ -1,0 +1,3 @@
+"""portfolio-tui: a terminal browser for headshot portfolios."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,188 @@
+"""Command line: open a portfolio, or run ``check``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+from .problems import ConfigError, Problem
+
+DESCRIPTION = """\
+Browse a headshot portfolio in the terminal: galleries of thumbnails, a loupe
+with the photographer's notes, and side-by-side comparisons (real photograph
+against AI headshot, before and after retouching, take A against take B).
+
+PATH is a portfolio folder or its config.toml. Without PATH, ./config.toml is
+used if it exists, otherwise the current folder: each folder of photos in it
+becomes a gallery.
+"""
+
+EPILOG = """\
+commands:
+  portfolio-tui check [PATH]   list every problem in the config and photos
+                               (exit 0 clean, 1 problems, 2 config unreadable)
+
+examples:
+  portfolio-tui                          open ./config.toml or this folder
+  portfolio-tui ~/Portfolios/2024        open a folder
+  portfolio-tui config.toml --open comparison:real-vs-ai
+  portfolio-tui config.toml --open photo:studio/hopper-01.jpg
+  portfolio-tui check config.toml
+
+In the app press ? for every key, ctrl+p for every command, q to quit.
+"""
+
+
+def _open_target(value: str) -> str:
+    kind, sep, rest = value.partition(":")
+    if not sep or kind not in ("gallery", "comparison", "photo") or not rest:
+        raise argparse.ArgumentTypeError("use gallery:ID, comparison:ID or photo:RELATIVE/PATH.jpg")
+    return value
+
+
+def main_parser() -> argparse.ArgumentParser:
+    """The parser for opening a portfolio."""
+    parser = argparse.ArgumentParser(
+        prog="portfolio-tui",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "path", nargs="?", type=Path, metavar="PATH", help="portfolio folder or config file"
+    )
+    parser.add_argument(
+        "--open",
+        dest="open_target",
+        type=_open_target,
+        metavar="TARGET",
+        help="start in gallery:ID, comparison:ID or photo:RELATIVE/PATH.jpg",
+    )
+    parser.add_argument(
+        "--graphics",
+        choices=("auto", "halfblock"),
+        help="how pictures are drawn (default: from the config, else auto)",
+    )
+    parser.add_argument("--theme", metavar="NAME", help="colour theme, e.g. textual-light")
+    parser.add_argument("--version", action="version", version=f"portfolio-tui {__version__}")
+    return parser
+
+
+def check_parser() -> argparse.ArgumentParser:
+    """The parser for ``check``."""
+    parser = argparse.ArgumentParser(
+        prog="portfolio-tui check",
+        description="Check a portfolio's config and photos and print every problem as "
+        "file:line: message. Exit status: 0 no problems, 1 problems found, "
+        "2 config unreadable (not valid TOML, or missing).",
+    )
+    parser.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        metavar="PATH",
+        help="portfolio folder or config file (default: . )",
+    )
+    return parser
+
+
+def theme_problems(config: Config) -> list[Problem]:
+    """The configured theme must be one Textual knows."""
+    from textual.theme import BUILTIN_THEMES
+
+    theme = config.display.theme
+    if theme in BUILTIN_THEMES or config.path is None:
+        return []
+    names = ", ".join(sorted(BUILTIN_THEMES))
+    return [config.problem(f'unknown theme "{theme}"; choose one of: {names}', "display", "theme")]
+
+
+def run_check(argv: Sequence[str]) -> int:
+    """``portfolio-tui check``."""
+    from .check import check, report
+
+    args = check_parser().parse_args(argv)
+    result = check(args.path, extra=theme_problems)
+    report(result, sys.stdout)
+    return result.exit_code
+
+
+def run_app(argv: Sequence[str]) -> int:
+    """Open the portfolio in the app."""
+    from .portfolio import open_portfolio
+
+    parser = main_parser()
+    args = parser.parse_args(argv)
+    try:
+        portfolio = open_portfolio(args.path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(
+            "portfolio-tui: fix the config (see docs/config.md); "
+            "'portfolio-tui check' lists every problem.",
+            file=sys.stderr,
+        )
+        return 2
+    theme = theme_problems(portfolio.config)
+    if theme:
+        for problem in theme:
+            print(problem, file=sys.stderr)
+        return 2
+    if args.open_target and not _target_exists(portfolio, args.open_target):
+        print(_unknown_target(portfolio, args.open_target), file=sys.stderr)
+        return 2
+    from .ui.app import PortfolioApp
+
+    app = PortfolioApp(
+        portfolio, open_target=args.open_target, graphics=args.graphics, theme=args.theme
+    )
+    app.run()
+    return app.return_code or 0
+
+
+def _target_exists(portfolio: object, target: str) -> bool:
+    from .portfolio import Portfolio
+
+    assert isinstance(portfolio, Portfolio)
+    kind, _, value = target.partition(":")
+    if kind == "gallery":
+        return portfolio.gallery(value) is not None
+    if kind == "comparison":
+        return portfolio.comparison(value) is not None
+    return portfolio.photo(value) is not None
+
+
+def _unknown_target(portfolio: object, target: str) -> str:
+    from .portfolio import Portfolio
+    from .text import clean
+
+    assert isinstance(portfolio, Portfolio)
+    kind, _, value = target.partition(":")
+    if kind == "gallery":
+        known = [g.id for g in portfolio.galleries]
+    elif kind == "comparison":
+        known = [c.id for c in portfolio.comparisons]
+    else:
+        known = [p.rel for p in portfolio.photos()][:10]
+    listing = ", ".join(clean(k) for k in known) or "none"
+    return clean(f"portfolio-tui: no {kind} '{value}' in this portfolio; known: {listing}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point for the ``portfolio-tui`` console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] == "check":
+            return run_check(args[1:])
+        return run_app(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Decode images fast and safely, already scaled and upright.
+
+JPEGs are decoded with Pillow's draft mode (the decoder scales by 1/2, 1/4 or
+1/8 while decoding), so a thumbnail never pays for a full-size decode.  The
+EXIF orientation is applied after resizing, where it is cheap.  Anything that
+cannot be shown raises :class:`ImageError` with a reason a photographer can act
+on; the caller draws a placeholder with that reason.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Orientation tag values 5-8 store the image on its side.
+_SIDEWAYS = {5, 6, 7, 8}
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+ORIENTATION_TAG = 0x0112
+BACKGROUND = (0, 0, 0)
+
+
+class ImageError(Exception):
+    """An image that cannot be shown, with a short human reason."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ImageProbe:
+    """What a header read says about an image, without decoding its pixels."""
+
+    format: str
+    width: int
+    height: int
+    orientation: int
+
+    @property
+    def oriented_size(self) -> tuple[int, int]:
+        """Width and height as the photo is meant to be seen."""
+        if self.orientation in _SIDEWAYS:
+            return self.height, self.width
+        return self.width, self.height
+
+
+def _open(path: Path) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(
+            path, "image is too large to open safely (over Pillow's decompression-bomb limit)"
+        ) from None
+    except UnidentifiedImageError:
+        suffix = path.suffix.lower()
+        if suffix in (".heic", ".heif"):
+            raise ImageError(path, "HEIC/HEIF is not supported; export the photo as JPEG") from None
+        raise ImageError(path, "not an image Pillow can read (wrong format or damaged)") from None
+    except FileNotFoundError:
+        raise ImageError(path, "file not found (moved or deleted?)") from None
+    except IsADirectoryError:
+        raise ImageError(path, "is a folder, not an image") from None
+    except PermissionError:
+        raise ImageError(path, "permission denied; check the file's permissions") from None
+    except OSError as exc:
+        raise ImageError(path, f"cannot read: {exc.strerror or exc}") from None
+    except Exception as exc:  # Pillow plugins raise assorted errors on hostile headers
+        raise ImageError(path, f"damaged image header ({type(exc).__name__})") from None
+
+
+def _check_size(path: Path, image: Image.Image) -> None:
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise ImageError(path, "image has no pixels")
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit and width * height > limit:
+        raise ImageError(
+            path,
+            f"image is {width}x{height} pixels, over the decompression-bomb limit "
+            f"of {limit:,}; resize it",
+        )
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(ORIENTATION_TAG, 1)
+    except Exception:
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def probe(path: Path) -> ImageProbe:
+    """Read the header and check the image is safe to decode (no pixel decode)."""
+    image = _open(path)
+    with image:
+        _check_size(path, image)
+        return ImageProbe(image.format or "?", image.width, image.height, _orientation(image))
+
+
+def verify(path: Path) -> ImageProbe:
+    """Probe and also decode a small version, catching truncated or corrupt data."""
+    info = probe(path)
+    load_fitted(path, (64, 64))
+    return info
+
+
+def _to_rgb(path: Path, image: Image.Image) -> Image.Image:
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit greyscale: scale down to 8 bits rather than clipping to white.
+        return image.point(lambda v: v / 256).convert("L").convert("RGB")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (*BACKGROUND, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Image.Image:
+    """Decode ``path`` scaled to fit inside ``box`` (pixels), upright, in RGB.
+
+    Uses JPEG draft decoding, so the decoder never produces more than about
+    twice the pixels needed.  Raises :class:`ImageError` for anything that
+    cannot be shown.
+    """
+    box_w, box_h = max(1, box[0]), max(1, box[1])
+    image = _open(path)
+    try:
+        _check_size(path, image)
+        orientation = _orientation(image)
+        # Draft and resize happen in the stored orientation, so swap the box.
+        stored_box = (box_h, box_w) if orientation in _SIDEWAYS else (box_w, box_h)
+        if image.format == "JPEG":
+            image.draft("RGB", stored_box)
+        try:
+            image.seek(0)
+            rgb = _to_rgb(path, image)
+            rgb.load()
+        except Image.DecompressionBombError:
+            raise ImageError(path, "image is too large to decode safely") from None
+        except OSError as exc:
+            message = str(exc)
+            if "truncated" in message:
+                raise ImageError(path, "image file is truncated (incomplete copy?)") from None
+            raise ImageError(path, f"damaged image data ({message or 'decode error'})") from None
+        except (ValueError, SyntaxError, IndexError, struct_error, EOFError, ZeroDivisionError):
+            raise ImageError(path, "damaged image data") from None
+        if upscale:
+            fitted = ImageOps.contain(rgb, stored_box, Image.Resampling.LANCZOS)
+        else:
+            fitted = rgb.copy()
+            fitted.thumbnail(stored_box, Image.Resampling.LANCZOS)
+        transpose = _TRANSPOSE.get(orientation)
+        return fitted.transpose(transpose) if transpose is not None else fitted
+    finally:
+        image.close()
+
+
+try:
+    from struct import error as struct_error
+except ImportError:  # pragma: no cover
+    struct_error = ValueError  # type: ignore[misc,assignment]
+
+
+def file_size(path: Path) -> int | None:
+    """Size of a file in bytes, or None where it cannot be read."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None

@@ -1,0 +1,169 @@
+"""What a photo's file says about it: EXIF exposure data, pixel size, file size.
+
+Every value is read defensively (EXIF written by odd software, or crafted, is
+common) and returned as plain data; the UI cleans it before showing it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from .imaging.decode import ImageError, probe
+
+EXIF_IFD = 0x8769
+MAKE, MODEL, DATETIME, ARTIST, SOFTWARE = 0x010F, 0x0110, 0x0132, 0x013B, 0x0131
+EXPOSURE_TIME, F_NUMBER, ISO = 0x829A, 0x829D, 0x8827
+DATETIME_ORIGINAL, FOCAL_LENGTH, FOCAL_35MM = 0x9003, 0x920A, 0xA405
+LENS_MAKE, LENS_MODEL = 0xA433, 0xA434
+MAX_FIELD = 120
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    """Exposure and file facts for the info panel; None where unknown."""
+
+    camera: str | None = None
+    lens: str | None = None
+    focal_length: str | None = None
+    aperture: str | None = None
+    shutter: str | None = None
+    iso: str | None = None
+    taken: str | None = None
+    artist: str | None = None
+    width: int | None = None
+    height: int | None = None
+    file_size: int | None = None
+    format: str | None = None
+    orientation: int = 1
+    error: str | None = None
+
+    @property
+    def pixel_size(self) -> str | None:
+        """``4000 × 6000 px (24.0 MP)``."""
+        if not self.width or not self.height:
+            return None
+        megapixels = self.width * self.height / 1_000_000
+        return f"{self.width} × {self.height} px ({megapixels:.1f} MP)"
+
+    @property
+    def file_size_text(self) -> str | None:
+        """Human file size."""
+        return human_size(self.file_size) if self.file_size is not None else None
+
+
+def human_size(size: int) -> str:
+    """``1536`` -> ``1.5 KB``."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"  # pragma: no cover
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if not isinstance(value, str):
+        return None
+    value = value.replace("\x00", "").strip()
+    if not value:
+        return None
+    return value if len(value) <= MAX_FIELD else value[: MAX_FIELD - 1] + "…"
+
+
+def _number(value: Any) -> float | None:
+    try:
+        if isinstance(value, tuple) and len(value) == 2:
+            return float(value[0]) / float(value[1]) if value[1] else None
+        number = float(value)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return number if number == number and number not in (float("inf"), float("-inf")) else None
+
+
+def _camera(make: str | None, model: str | None) -> str | None:
+    if make and model and model.lower().startswith(make.split()[0].lower()):
+        return model
+    return " ".join(p for p in (make, model) if p) or None
+
+
+def format_shutter(seconds: float) -> str:
+    """``0.00625`` -> ``1/160 s``; ``2.0`` -> ``2 s``."""
+    if seconds <= 0:
+        return "?"
+    if seconds >= 1:
+        return f"{seconds:g} s"
+    fraction = Fraction(seconds).limit_denominator(16000)
+    if fraction.numerator == 1:
+        return f"1/{fraction.denominator} s"
+    return f"1/{round(1 / seconds)} s"
+
+
+def read_info(path: Path) -> PhotoInfo:
+    """Read the info panel's facts from ``path``; never raises."""
+    try:
+        size: int | None = os.stat(path).st_size
+    except OSError:
+        size = None
+    try:
+        header = probe(path)
+    except ImageError as exc:
+        return PhotoInfo(file_size=size, error=exc.reason)
+    fields: dict[str, Any] = {}
+    try:
+        with Image.open(path) as image:
+            exif = image.getexif()
+            sub = exif.get_ifd(EXIF_IFD)
+            fields = _exif_fields(exif, sub)
+    except Exception:  # corrupt EXIF must never stop the panel
+        fields = {}
+    width, height = header.oriented_size
+    return PhotoInfo(
+        width=width,
+        height=height,
+        file_size=size,
+        format=header.format,
+        orientation=header.orientation,
+        **fields,
+    )
+
+
+def _exif_fields(exif: Any, sub: Any) -> dict[str, Any]:
+    make, model = _text(exif.get(MAKE)), _text(exif.get(MODEL))
+    lens = _text(sub.get(LENS_MODEL))
+    lens_make = _text(sub.get(LENS_MAKE))
+    if lens and lens_make and not lens.lower().startswith(lens_make.split()[0].lower()):
+        lens = f"{lens_make} {lens}"
+    focal = _number(sub.get(FOCAL_LENGTH))
+    focal35 = _number(sub.get(FOCAL_35MM))
+    focal_text = None
+    if focal:
+        focal_text = f"{focal:g} mm"
+        if focal35 and abs(focal35 - focal) >= 1:
+            focal_text += f" ({focal35:g} mm full-frame equiv.)"
+    f_number = _number(sub.get(F_NUMBER))
+    exposure = _number(sub.get(EXPOSURE_TIME))
+    iso_value = sub.get(ISO)
+    if isinstance(iso_value, tuple) and iso_value:
+        iso_value = iso_value[0]
+    iso = _number(iso_value)
+    taken = _text(sub.get(DATETIME_ORIGINAL)) or _text(exif.get(DATETIME))
+    if taken and len(taken) >= 10 and taken[4] == ":" and taken[7] == ":":
+        taken = taken[:4] + "-" + taken[5:7] + "-" + taken[8:]
+    return {
+        "camera": _camera(make, model),
+        "lens": lens,
+        "focal_length": focal_text,
+        "aperture": f"f/{f_number:g}" if f_number else None,
+        "shutter": format_shutter(exposure) if exposure else None,
+        "iso": f"ISO {int(iso)}" if iso else None,
+        "taken": taken,
+        "artist": _text(exif.get(ARTIST)),
+    }

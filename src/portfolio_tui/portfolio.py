@@ -1,0 +1,591 @@
+"""The portfolio model: galleries, photos and comparisons loaded from folder + config.
+
+Loading never decodes an image (that is :mod:`portfolio_tui.imaging`'s job, off
+the UI thread); it lists folders, applies the config, reads notes sidecars and
+records every problem it meets instead of raising, so one bad file never stops
+the rest of the portfolio from opening.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .config import (
+    ComparisonSettings,
+    Config,
+    GallerySettings,
+    PhotoSettings,
+    default_config,
+    load_config,
+    title_from_folder,
+)
+from .problems import Problem, Severity
+from .text import natural_key
+
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".heic", ".heif"}
+)
+NOTES_SUFFIX = ".md"
+GALLERY_NOTES_FILE = "_gallery.md"
+TOP_LEVEL_GALLERY_ID = "top-level"
+MAX_NOTES_BYTES = 256 * 1024
+CONFIG_NAME = "config.toml"
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One image file in the portfolio, with what the config and sidecars say about it."""
+
+    path: Path
+    rel: str
+    title: str | None = None
+    caption: str | None = None
+    notes: str = ""
+    notes_file: Path | None = None
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    gallery_id: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The file name."""
+        return self.path.name
+
+    @property
+    def display_title(self) -> str:
+        """Title from the config, else the file name without its extension."""
+        return self.title or self.path.stem
+
+    @property
+    def source_label(self) -> str:
+        """Human name of where the photo came from."""
+        return SOURCE_LABELS.get(self.source or "", "Unknown source")
+
+
+SOURCE_LABELS = {
+    "camera": "Camera original",
+    "ai": "AI-generated",
+    "retouched": "Retouched",
+    "composite": "Composite",
+}
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """An ordered set of photos from one folder."""
+
+    id: str
+    title: str
+    folder: Path
+    photos: tuple[Photo, ...]
+    cover: Photo | None = None
+    notes: str = ""
+
+    def __len__(self) -> int:
+        return len(self.photos)
+
+
+@dataclass(frozen=True)
+class ComparisonSide:
+    """One side of a comparison: a photo (None when the file is missing) and its label."""
+
+    rel: str
+    label: str
+    photo: Photo | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two to four photos meant to be looked at side by side."""
+
+    id: str
+    title: str
+    sides: tuple[ComparisonSide, ...]
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Everything the app shows, plus every problem met while loading it."""
+
+    config: Config
+    galleries: tuple[Gallery, ...]
+    comparisons: tuple[Comparison, ...]
+    problems: tuple[Problem, ...] = ()
+    _by_rel: dict[str, Photo] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def title(self) -> str:
+        """The portfolio's title."""
+        return self.config.title
+
+    @property
+    def photographer(self) -> str | None:
+        """Who made the work."""
+        return self.config.photographer
+
+    @property
+    def root(self) -> Path:
+        """The folder every photo path is relative to."""
+        return self.config.root
+
+    def photos(self) -> PhotoSet:
+        """Every photo in every gallery, in gallery order."""
+        return PhotoSet(p for g in self.galleries for p in g.photos)
+
+    def gallery(self, gallery_id: str) -> Gallery | None:
+        """The gallery with this id, if any."""
+        return next((g for g in self.galleries if g.id == gallery_id), None)
+
+    def comparison(self, comparison_id: str) -> Comparison | None:
+        """The comparison with this id, if any."""
+        return next((c for c in self.comparisons if c.id == comparison_id), None)
+
+    def photo(self, rel: str) -> Photo | None:
+        """The photo at this path relative to the root, if any."""
+        return self._by_rel.get(normalise_rel(rel))
+
+
+# -- filters -------------------------------------------------------------------
+
+
+class PhotoFilter:
+    """A predicate over photos; combine with ``&``, ``|`` and ``~``."""
+
+    def __call__(self, photo: Photo) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __and__(self, other: PhotoFilter) -> PhotoFilter:
+        return _Combined(lambda p: self(p) and other(p))
+
+    def __or__(self, other: PhotoFilter) -> PhotoFilter:
+        return _Combined(lambda p: self(p) or other(p))
+
+    def __invert__(self) -> PhotoFilter:
+        return _Combined(lambda p: not self(p))
+
+
+class _Combined(PhotoFilter):
+    def __init__(self, test: Callable[[Photo], bool]) -> None:
+        self._test = test
+
+    def __call__(self, photo: Photo) -> bool:
+        return self._test(photo)
+
+
+@dataclass(frozen=True)
+class Tagged(PhotoFilter):
+    """Photos carrying a tag (case-insensitive)."""
+
+    tag: str
+
+    def __call__(self, photo: Photo) -> bool:
+        return self.tag.casefold() in (t.casefold() for t in photo.tags)
+
+
+@dataclass(frozen=True)
+class FromSource(PhotoFilter):
+    """Photos with a given source (camera, ai, retouched, composite)."""
+
+    source: str
+
+    def __call__(self, photo: Photo) -> bool:
+        return photo.source == self.source
+
+
+@dataclass(frozen=True)
+class TextMatch(PhotoFilter):
+    """Photos whose title, caption, file name or notes contain some text."""
+
+    text: str
+
+    def __call__(self, photo: Photo) -> bool:
+        needle = self.text.casefold()
+        hay = (photo.display_title, photo.caption or "", photo.name, photo.notes)
+        return any(needle in h.casefold() for h in hay)
+
+
+class PhotoSet:
+    """An immutable, ordered collection of photos; ``photos & Tagged("studio")`` filters."""
+
+    __slots__ = ("_photos",)
+
+    def __init__(self, photos: Iterable[Photo] = ()) -> None:
+        self._photos = tuple(photos)
+
+    def __and__(self, test: PhotoFilter) -> PhotoSet:
+        return PhotoSet(p for p in self._photos if test(p))
+
+    def __iter__(self) -> Iterator[Photo]:
+        return iter(self._photos)
+
+    def __len__(self) -> int:
+        return len(self._photos)
+
+    def __getitem__(self, index: int) -> Photo:
+        return self._photos[index]
+
+    def __bool__(self) -> bool:
+        return bool(self._photos)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PhotoSet) and other._photos == self._photos
+
+    def __hash__(self) -> int:
+        return hash(self._photos)
+
+    def index(self, photo: Photo) -> int:
+        """Position of ``photo`` in the set (ValueError if absent)."""
+        return self._photos.index(photo)
+
+
+# -- locating the portfolio ------------------------------------------------------
+
+
+def locate(target: Path | None, cwd: Path | None = None) -> tuple[Path | None, Path]:
+    """Work out (config file or None, portfolio folder) from the command-line PATH.
+
+    PATH may be a config file or a folder.  With no PATH: ``./config.toml`` if it
+    exists, else the current folder.  A folder holding ``config.toml`` uses it.
+    """
+    cwd = cwd or Path.cwd()
+    if target is None:
+        candidate = cwd / CONFIG_NAME
+        return (candidate, cwd) if candidate.is_file() else (None, cwd)
+    target = target.expanduser()
+    if not target.is_absolute():
+        target = cwd / target
+    if target.is_dir():
+        candidate = target / CONFIG_NAME
+        return (candidate, target) if candidate.is_file() else (None, target)
+    return target, target.parent
+
+
+def open_portfolio(target: Path | None, cwd: Path | None = None) -> Portfolio:
+    """Locate, read the config (raising ConfigError) and load the portfolio."""
+    config_path, folder = locate(target, cwd)
+    if config_path is None:
+        if not folder.exists():
+            from .problems import ConfigError
+
+            raise ConfigError(
+                [Problem(folder, "no such file or folder; give a portfolio folder or config.toml")]
+            )
+        config = default_config(folder)
+    else:
+        config = load_config(config_path)
+    return load_portfolio(config)
+
+
+# -- path safety ---------------------------------------------------------------
+
+
+def normalise_rel(rel: str) -> str:
+    """``a\\b/./c.jpg`` -> ``a/b/c.jpg`` (no resolution, no file system)."""
+    return str(PurePosixPath(rel.replace("\\", "/")))
+
+
+def inside(root: Path, candidate: Path) -> bool:
+    """True when ``candidate`` (after following symlinks) stays inside ``root``."""
+    try:
+        resolved = candidate.resolve(strict=False)
+    except (OSError, RuntimeError):  # symlink loops
+        return False
+    return resolved == root or root in resolved.parents
+
+
+def is_image_name(name: str) -> bool:
+    """Whether a file name looks like an image we try to show."""
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
+
+
+# -- loading -------------------------------------------------------------------
+
+
+class _Loader:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.root = config.root.resolve()
+        self.problems: list[Problem] = []
+        self.by_rel: dict[str, Photo] = {}
+
+    def problem(self, message: str, *key_path: str | int, file: Path | None = None) -> None:
+        if file is not None:
+            self.problems.append(Problem(file, message))
+        else:
+            self.problems.append(self.config.problem(message, *key_path))
+
+    def list_images(self, folder: Path, key_path: tuple[str | int, ...]) -> list[Path]:
+        """Image files directly inside ``folder`` that stay inside the root."""
+        images: list[Path] = []
+        try:
+            entries = list(os.scandir(folder))
+        except PermissionError:
+            self.problem(
+                "cannot read this folder (permission denied); check its permissions",
+                file=folder,
+            )
+            return images
+        except OSError as exc:
+            self.problem(f"cannot read this folder: {exc.strerror}", *key_path, file=folder)
+            return images
+        for entry in entries:
+            if not is_image_name(entry.name):
+                continue
+            path = Path(entry.path)
+            try:
+                is_file = entry.is_file()
+            except OSError:
+                is_file = False
+            if entry.is_symlink() and not inside(self.root, path):
+                self.problem(
+                    "symlink points outside the portfolio root; it is skipped "
+                    "(copy the photo into the portfolio instead)",
+                    file=path,
+                )
+                continue
+            if not is_file:
+                if entry.is_symlink():
+                    self.problem("broken or looping symlink; it is skipped", file=path)
+                continue
+            images.append(path)
+        images.sort(key=lambda p: natural_key(p.name))
+        self.orphan_notes(folder, entries, images)
+        return images
+
+    def orphan_notes(
+        self, folder: Path, entries: list[os.DirEntry[str]], images: list[Path]
+    ) -> None:
+        stems = {p.stem for p in images} | {p.name for p in images}
+        for entry in entries:
+            name = entry.name
+            if not name.lower().endswith(NOTES_SUFFIX) or name.startswith("."):
+                continue
+            if name in (GALLERY_NOTES_FILE, "README.md"):
+                continue
+            if name[: -len(NOTES_SUFFIX)] not in stems:
+                self.problem(
+                    "notes file has no photo beside it (expected a photo named "
+                    f"'{name[: -len(NOTES_SUFFIX)]}.jpg' or similar); rename it to match",
+                    file=Path(entry.path),
+                )
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def make_photo(self, path: Path, gallery_id: str | None) -> Photo:
+        rel = self.rel(path)
+        if rel in self.by_rel:
+            return self.by_rel[rel]
+        settings = self.config.photos.get(rel, PhotoSettings(path=rel))
+        notes_parts = [settings.notes.strip()] if settings.notes else []
+        notes_file = None
+        for candidate in (path.with_suffix(NOTES_SUFFIX), path.with_name(path.name + NOTES_SUFFIX)):
+            if candidate.is_file():
+                notes_file = candidate
+                text = self.read_notes(candidate)
+                if text:
+                    notes_parts.append(text)
+                break
+        photo = Photo(
+            path=path,
+            rel=rel,
+            title=settings.title,
+            caption=settings.caption,
+            notes="\n\n".join(notes_parts),
+            notes_file=notes_file,
+            tags=settings.tags,
+            source=settings.source,
+            gallery_id=gallery_id,
+        )
+        self.by_rel[rel] = photo
+        return photo
+
+    def read_notes(self, path: Path) -> str:
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_NOTES_BYTES + 1)
+        except OSError as exc:
+            self.problem(f"cannot read notes: {exc.strerror}", file=path)
+            return ""
+        if len(data) > MAX_NOTES_BYTES:
+            self.problem(
+                f"notes file is larger than {MAX_NOTES_BYTES // 1024} KB; only the start is shown",
+                file=path,
+            )
+            data = data[:MAX_NOTES_BYTES]
+        return data.decode("utf-8", errors="replace").strip()
+
+    def gallery(self, settings: GallerySettings) -> Gallery | None:
+        kp = ("galleries", settings.index)
+        folder = self.root / settings.folder
+        if not inside(self.root, folder):
+            self.problem(
+                f"gallery folder '{settings.folder}' leads outside the portfolio root "
+                "(a symlink?); keep galleries inside it",
+                *kp,
+                "folder",
+            )
+            return Gallery(settings.id, settings.title, folder, ())
+        if not folder.is_dir():
+            self.problem(
+                f"gallery folder '{settings.folder}' does not exist under {self.root}; "
+                "create it or fix 'folder'",
+                *kp,
+                "folder",
+            )
+            return Gallery(settings.id, settings.title, folder, ())
+        images = self.list_images(folder, kp)
+        by_name = {p.name: p for p in images}
+        ordered: list[Path] = []
+        for i, name in enumerate(settings.order):
+            path = by_name.pop(name, None)
+            if path is None:
+                self.problem(
+                    f"order lists '{name}', which is not in folder '{settings.folder}'",
+                    *kp,
+                    "order",
+                    i,
+                )
+            else:
+                ordered.append(path)
+        ordered.extend(p for p in images if p.name in by_name)
+        photos = tuple(self.make_photo(p, settings.id) for p in ordered)
+        cover = photos[0] if photos else None
+        if settings.cover:
+            match = next((p for p in photos if p.name == settings.cover), None)
+            if match is None:
+                self.problem(
+                    f"cover '{settings.cover}' is not a photo in folder '{settings.folder}'",
+                    *kp,
+                    "cover",
+                )
+            else:
+                cover = match
+        notes = settings.notes or ""
+        gallery_notes = folder / GALLERY_NOTES_FILE
+        if gallery_notes.is_file():
+            notes = "\n\n".join(filter(None, [notes.strip(), self.read_notes(gallery_notes)]))
+        return Gallery(settings.id, settings.title, folder, photos, cover, notes)
+
+    def discovered_galleries(self) -> list[GallerySettings]:
+        try:
+            entries = sorted(os.scandir(self.root), key=lambda e: natural_key(e.name))
+        except OSError as exc:
+            self.problem(f"cannot read the portfolio folder: {exc.strerror}", file=self.root)
+            return []
+        found: list[GallerySettings] = []
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name.startswith("_"):
+                continue
+            try:
+                if not entry.is_dir():
+                    continue
+            except OSError:
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink() and not inside(self.root, path):
+                self.problem("folder symlink points outside the portfolio root; skipped", file=path)
+                continue
+            try:
+                has_images = any(is_image_name(e.name) for e in os.scandir(path))
+            except OSError:
+                has_images = True  # let list_images report why it cannot be read
+            if has_images:
+                gid = _slug(entry.name) or f"gallery-{len(found) + 1}"
+                found.append(
+                    GallerySettings(id=gid, title=title_from_folder(entry.name), folder=entry.name)
+                )
+        return found
+
+    def top_level(self) -> Gallery | None:
+        images = [p for p in self.list_images(self.root, ()) if p.parent == self.root]
+        if not images:
+            return None
+        photos = tuple(self.make_photo(p, TOP_LEVEL_GALLERY_ID) for p in images)
+        title = self.config.title if self.config.path is None else title_from_folder(self.root.name)
+        return Gallery(TOP_LEVEL_GALLERY_ID, title, self.root, photos, photos[0])
+
+    def comparison(self, settings: ComparisonSettings) -> Comparison:
+        kp = ("comparisons", settings.index)
+        sides: list[ComparisonSide] = []
+        for i, item in enumerate(settings.items):
+            rel = normalise_rel(item.photo)
+            photo = self.by_rel.get(rel)
+            path = self.root / rel
+            if photo is None and is_image_name(path.name) and path.is_file():
+                if inside(self.root, path):
+                    photo = self.make_photo(path, None)
+                else:
+                    self.problem(
+                        f"photo '{item.photo}' leads outside the portfolio root", *kp, "photos", i
+                    )
+            if photo is None and not (path.is_file() and not inside(self.root, path)):
+                self.problem(
+                    f"comparison photo '{item.photo}' does not exist under {self.root}",
+                    *kp,
+                    "photos",
+                    i,
+                )
+            label = item.label or (photo.display_title if photo else PurePosixPath(rel).stem)
+            sides.append(ComparisonSide(rel, label, photo))
+        return Comparison(settings.id, settings.title, tuple(sides), settings.notes or "")
+
+    def load(self) -> Portfolio:
+        if not self.root.is_dir():
+            self.problem(
+                f"portfolio folder {self.root} does not exist; fix 'root' in [portfolio]",
+                "portfolio",
+                "root",
+            )
+            return Portfolio(self.config, (), (), tuple(self.problems))
+        explicit = bool(self.config.galleries)
+        settings = list(self.config.galleries) if explicit else self.discovered_galleries()
+        galleries = [g for g in (self.gallery(s) for s in settings) if g is not None]
+        if not explicit:
+            top = self.top_level()
+            if top is not None:
+                galleries.append(top)
+        comparisons = tuple(self.comparison(c) for c in self.config.comparisons)
+        for rel in self.config.photos:
+            if rel not in self.by_rel:
+                self.problem(
+                    f"[photos] entry '{rel}' matches no photo in any gallery; check the path "
+                    "(relative to the portfolio root, with the extension)",
+                    "photos",
+                    rel,
+                )
+        return Portfolio(
+            self.config, tuple(galleries), comparisons, tuple(self.problems), dict(self.by_rel)
+        )
+
+
+def load_portfolio(config: Config) -> Portfolio:
+    """Scan the folders named by ``config`` and build the portfolio; never raises."""
+    return _Loader(config).load()
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9_.-]+", "-", name.casefold()).strip("-.")
+
+
+__all__ = [
+    "Comparison",
+    "ComparisonSide",
+    "FromSource",
+    "Gallery",
+    "Photo",
+    "PhotoFilter",
+    "PhotoSet",
+    "Portfolio",
+    "Severity",
+    "Tagged",
+    "TextMatch",
+    "load_portfolio",
+    "locate",
+    "open_portfolio",
+]

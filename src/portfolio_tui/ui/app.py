@@ -1,0 +1,179 @@
+"""The Textual app: small on purpose; screens own their state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from ..portfolio import Comparison, Gallery, Photo, PhotoSet, Portfolio
+from ..text import escape_markup
+from .commands import GLOBAL, bindings
+from .screens.compare import CompareScreen
+from .screens.gallery import GalleryScreen
+from .screens.help import HelpScreen
+from .screens.home import HomeScreen
+from .screens.loupe import LoupeScreen
+
+GRAPHICS_NAMES = {
+    "halfblock": "colour half-blocks",
+    "auto": "colour half-blocks",
+}
+
+
+class PortfolioApp(App[None]):
+    """Browse a portfolio: home, gallery grid, loupe, comparisons."""
+
+    CSS_PATH = "app.tcss"
+    BINDINGS = bindings(GLOBAL)
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        portfolio: Portfolio,
+        *,
+        open_target: str | None = None,
+        graphics: str | None = None,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.portfolio = portfolio
+        self.open_target = open_target
+        self.graphics = graphics or portfolio.config.display.graphics
+        self._theme_name = theme or portfolio.config.display.theme
+        self.title = "portfolio-tui"
+
+    @property
+    def graphics_description(self) -> str:
+        """Which picture mode is active, and why (shown in help)."""
+        colours = {
+            "truecolor": "24-bit colour",
+            "256": "256 colours",
+            "standard": "16 colours",
+            "windows": "16 colours",
+        }.get(str(self.console.color_system), str(self.console.color_system))
+        why = (
+            'chosen by graphics = "halfblock"'
+            if self.graphics == "halfblock"
+            else "auto: Kitty and Sixel graphics arrive in a later version"
+        )
+        return f"Pictures: {GRAPHICS_NAMES.get(self.graphics, self.graphics)} in {colours} ({why})"
+
+    def on_mount(self) -> None:
+        if self._theme_name in self.available_themes:
+            self.theme = self._theme_name
+        self.push_screen(HomeScreen(self.portfolio))
+        if self.open_target:
+            self.open_path(self.open_target)
+        problems = len(self.portfolio.problems)
+        if problems:
+            self.notify(
+                f"{problems} problem{'s' if problems != 1 else ''} in this portfolio; "
+                "run 'portfolio-tui check' to list them.",
+                title="Portfolio",
+                severity="warning",
+                markup=False,
+            )
+
+    # -- navigation (screens call these) ----------------------------------------
+    def open_path(self, target: str) -> None:
+        """Open ``gallery:ID``, ``comparison:ID`` or ``photo:REL`` (validated by the CLI)."""
+        kind, _, value = target.partition(":")
+        if kind == "gallery":
+            gallery = self.portfolio.gallery(value)
+            if gallery is not None:
+                self.open_gallery(gallery)
+        elif kind == "comparison":
+            comparison = self.portfolio.comparison(value)
+            if comparison is not None:
+                self.open_comparison(comparison)
+        elif kind == "photo":
+            photo = self.portfolio.photo(value)
+            if photo is not None:
+                self.open_single(photo)
+
+    def open_gallery(self, gallery: Gallery, cursor: int = 0) -> GalleryScreen:
+        """Show a gallery's grid."""
+        screen = GalleryScreen(gallery, cursor)
+        self.push_screen(screen)
+        return screen
+
+    def open_photo(self, gallery: Gallery | None, photos: PhotoSet, index: int) -> None:
+        """Show a photo in the loupe; the grid follows to where the loupe ended."""
+        below = self.screen
+
+        def follow(end: int | None) -> None:
+            if isinstance(below, GalleryScreen) and end is not None:
+                below.follow(end)
+
+        self.push_screen(LoupeScreen(gallery, photos, index), follow)
+
+    def open_single(self, photo: Photo) -> None:
+        """Open a photo's loupe over its gallery's grid (or on its own)."""
+        gallery = self.portfolio.gallery(photo.gallery_id) if photo.gallery_id else None
+        if gallery is not None and photo in gallery.photos:
+            index = gallery.photos.index(photo)
+            self.open_gallery(gallery, index)
+            self.open_photo(gallery, PhotoSet(gallery.photos), index)
+        else:
+            self.open_photo(None, PhotoSet([photo]), 0)
+
+    def open_comparison(self, comparison: Comparison) -> None:
+        """Show a comparison."""
+        self.push_screen(CompareScreen(comparison))
+
+    def action_help(self) -> None:
+        """Show every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.graphics_description))
+
+    # -- command palette ----------------------------------------------------------
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every action of the current screen, plus going to any gallery or comparison."""
+        seen: set[str] = set()
+        for node in (screen.focused, screen):
+            if node is None:
+                continue
+            for binding in node._bindings:
+                b = binding[1] if isinstance(binding, tuple) else binding
+                if b.id and b.id not in seen and b.description:
+                    seen.add(b.id)
+                    yield SystemCommand(
+                        b.description,
+                        f"{b.id} ({b.key})",
+                        _runner(node, b.action),
+                    )
+        for gallery in self.portfolio.galleries:
+            yield SystemCommand(
+                f"Gallery: {escape_markup(gallery.title)}",
+                f"{len(gallery)} photos",
+                _opener(self.open_gallery, gallery),
+                discover=False,
+            )
+        for comparison in self.portfolio.comparisons:
+            yield SystemCommand(
+                f"Compare: {escape_markup(comparison.title)}",
+                f"{len(comparison.sides)} photos",
+                _opener(self.open_comparison, comparison),
+                discover=False,
+            )
+        yield SystemCommand("Help", "Show every key", self.action_help)
+        yield from super().get_system_commands(screen)
+
+
+def _runner(node: object, action: str):  # type: ignore[no-untyped-def]
+    async def run() -> None:
+        await node.run_action(action)  # type: ignore[attr-defined]
+
+    return run
+
+
+def _opener(function, item):  # type: ignore[no-untyped-def]
+    return lambda: function(item)
+
+
+def css_path() -> Path:
+    """Where the app's stylesheet lives (for tests and packaging checks)."""
+    return Path(__file__).with_name("app.tcss")

@@ -1,0 +1,156 @@
+"""Every command defined once; key bindings, the footer, help and the palette derive from it.
+
+Keys follow Lightroom Classic where it has an equivalent (see docs and the help
+screen).  Each binding has an ``id`` so users can remap it with Textual's keymap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+
+@dataclass(frozen=True)
+class Command:
+    """A user-facing action with its keys, footer label and help text."""
+
+    id: str
+    keys: str
+    action: str
+    description: str
+    help: str
+    show: bool = True
+    key_display: str | None = None
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        """The Textual binding for this command."""
+        return Binding(
+            self.keys,
+            self.action,
+            self.description,
+            show=self.show,
+            key_display=self.key_display,
+            priority=self.priority,
+            id=self.id,
+        )
+
+    @property
+    def key_text(self) -> str:
+        """Keys as a person reads them: ``? / F1``."""
+        if self.key_display:
+            return self.key_display
+        return " / ".join(_KEY_NAMES.get(k, k) for k in self.keys.split(","))
+
+
+_KEY_NAMES = {
+    "question_mark": "?",
+    "escape": "Esc",
+    "enter": "Enter",
+    "left": "←",
+    "right": "→",
+    "up": "↑",
+    "down": "↓",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
+    "f1": "F1",
+    "ctrl+q": "Ctrl+Q",
+    "ctrl+p": "Ctrl+P",
+    "space": "Space",
+    "N": "Shift+N",
+}
+
+
+def bindings(commands: Iterable[Command]) -> list[BindingType]:
+    """Bindings for a screen or widget from its commands."""
+    return [c.binding() for c in commands]
+
+
+GLOBAL = (
+    Command("help", "question_mark,f1", "app.help", "Help", "Show every key and the graphics mode"),
+    Command("quit", "q,ctrl+q", "app.quit", "Quit", "Leave portfolio-tui"),
+    Command(
+        "palette",
+        "ctrl+p",
+        "app.command_palette",
+        "Commands",
+        "Search every command",
+        show=False,
+    ),
+)
+
+HOME = (
+    Command("home.open", "enter", "select", "Open", "Open the highlighted gallery or comparison"),
+    Command("home.next", "right,l,tab", "app.focus_next", "Next", "Next gallery", show=False),
+    Command(
+        "home.previous",
+        "left,h,shift+tab",
+        "app.focus_previous",
+        "Previous",
+        "Previous gallery",
+        show=False,
+    ),
+)
+
+GRID = (
+    Command("grid.up", "up,k", "cursor('up')", "Up", "Move up a row", show=False),
+    Command("grid.down", "down,j", "cursor('down')", "Down", "Move down a row", show=False),
+    Command("grid.left", "left,h", "cursor('left')", "Left", "Previous photo", show=False),
+    Command("grid.right", "right,l", "cursor('right')", "Right", "Next photo", show=False),
+    Command("grid.first", "home", "cursor('first')", "First", "First photo", show=False),
+    Command("grid.last", "end", "cursor('last')", "Last", "Last photo", show=False),
+    Command("grid.page-up", "pageup", "cursor('page_up')", "Page up", "Up a screen", show=False),
+    Command(
+        "grid.page-down",
+        "pagedown",
+        "cursor('page_down')",
+        "Page down",
+        "Down a screen",
+        show=False,
+    ),
+    Command("grid.open", "enter,e", "open", "Loupe", "Open the photo in the loupe"),
+    Command(
+        "grid.bigger",
+        "plus,equals_sign",
+        "thumb_size(1)",
+        "Bigger",
+        "Larger thumbnails",
+        key_display="+",
+    ),
+    Command("grid.smaller", "minus", "thumb_size(-1)", "Smaller", "Smaller thumbnails"),
+)
+
+GALLERY = (Command("gallery.back", "escape,g", "back", "Home", "Back to the galleries"),)
+
+LOUPE = (
+    Command("loupe.previous", "left,h,k,up", "step(-1)", "Previous", "Previous photo"),
+    Command("loupe.next", "right,l,j,down", "step(1)", "Next", "Next photo"),
+    Command("loupe.first", "home", "jump('first')", "First", "First photo", show=False),
+    Command("loupe.last", "end", "jump('last')", "Last", "Last photo", show=False),
+    Command("loupe.info", "i", "toggle_info", "Info", "Show or hide EXIF, size and source"),
+    Command("loupe.notes", "N", "toggle_notes", "Notes", "Show or hide the photographer's notes"),
+    Command("loupe.back", "escape,g", "back", "Grid", "Back to the grid"),
+)
+
+COMPARE = (
+    Command("compare.info", "i", "toggle_info", "Info", "Show or hide each photo's details"),
+    Command("compare.notes", "N", "toggle_notes", "Notes", "Show or hide the comparison's notes"),
+    Command("compare.back", "escape,g", "back", "Back", "Back to where you came from"),
+)
+
+HELP = (Command("help.close", "escape,question_mark,f1,q", "close", "Close", "Close help"),)
+
+SECTIONS: tuple[tuple[str, tuple[Command, ...]], ...] = (
+    ("Everywhere", GLOBAL),
+    ("Home", HOME),
+    ("Gallery grid", GRID + GALLERY),
+    ("Loupe", LOUPE),
+    ("Comparison", COMPARE),
+)

@@ -1,0 +1,107 @@
+"""Photos rendered to Strips in worker threads, with a bounded in-memory cache.
+
+A rendered photo is keyed by the file's identity (path, size, mtime) and the
+cell size it was drawn for, so a replaced file or a resized terminal draws
+afresh while going back and forth between photos costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.strip import Strip
+
+from ..imaging import ImageError, halfblock_lines, load_fitted
+
+RenderKey = tuple[str, int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A photo drawn as half-block Strips, or the reason it could not be."""
+
+    key: RenderKey
+    strips: tuple[Strip, ...] = ()
+    width: int = 0
+    error: str | None = None
+
+
+def render_key(path: Path, cols: int, rows: int, height_px: int | None = None) -> RenderKey:
+    """Identity of a render: file path, size and mtime, plus the box it fits.
+
+    ``height_px`` caps the height in pixels (two per cell) for equal-height layouts.
+    """
+    if height_px is not None:
+        rows = -min(rows * 2, height_px)
+    try:
+        stat = os.stat(path)
+        size, mtime = stat.st_size, stat.st_mtime_ns
+    except OSError:
+        size, mtime = -1, -1
+    return (str(path), size, mtime, cols, rows)
+
+
+class RenderCache:
+    """A thread-safe LRU of rendered photos, bounded by cell count."""
+
+    def __init__(self, max_cells: int = 2_000_000) -> None:
+        self._items: OrderedDict[RenderKey, Rendered] = OrderedDict()
+        self._cells = 0
+        self._max_cells = max_cells
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _cost(item: Rendered) -> int:
+        return max(1, item.width * len(item.strips))
+
+    def get(self, key: RenderKey) -> Rendered | None:
+        """The cached render for ``key``, marking it recently used."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, item: Rendered) -> None:
+        """Store a render, evicting the least recently used beyond the bound."""
+        with self._lock:
+            old = self._items.pop(item.key, None)
+            if old is not None:
+                self._cells -= self._cost(old)
+            self._items[item.key] = item
+            self._cells += self._cost(item)
+            while self._cells > self._max_cells and len(self._items) > 1:
+                _, evicted = self._items.popitem(last=False)
+                self._cells -= self._cost(evicted)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._items.clear()
+            self._cells = 0
+
+
+CACHE = RenderCache()
+
+
+def render_photo(path: Path, cols: int, rows: int, height_px: int | None = None) -> Rendered:
+    """Decode and draw ``path`` to fit ``cols`` x ``rows`` cells (worker threads only)."""
+    key = render_key(path, cols, rows, height_px)
+    cached = CACHE.get(key)
+    if cached is not None:
+        return cached
+    box_h = rows * 2 if height_px is None else min(rows * 2, height_px)
+    try:
+        image = load_fitted(path, (cols, box_h))
+    except ImageError as exc:
+        return Rendered(key, error=exc.reason)
+    except MemoryError:
+        return Rendered(key, error="not enough memory to decode this image")
+    strips = tuple(Strip(line, image.width) for line in halfblock_lines(image))
+    rendered = Rendered(key, strips, image.width)
+    CACHE.put(rendered)
+    return rendered

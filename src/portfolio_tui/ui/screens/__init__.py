@@ -1,0 +1,1 @@
+"""Screens: home, gallery grid, loupe, comparison, help."""

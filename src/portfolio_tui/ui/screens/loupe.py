@@ -1,0 +1,147 @@
+"""The loupe: one photo as large as the terminal allows, with notes and info beside it."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+from textual.worker import Worker, WorkerState
+
+from ...metadata import PhotoInfo, read_info
+from ...portfolio import Gallery, Photo, PhotoSet
+from ...text import clean
+from ..commands import LOUPE, bindings
+from ..safe import markdown_source, plain
+from ..widgets.bars import TitleBar
+from ..widgets.info_panel import InfoPanel
+from ..widgets.photo_view import PhotoView
+
+NARROW = 100
+"""Below this width the notes panel starts hidden, leaving room for the photo."""
+
+
+def photo_heading(photo: Photo) -> Content:
+    """Title, caption and source of a photo as plain content."""
+    parts = [Content.styled(clean(photo.display_title), "bold")]
+    if photo.caption:
+        parts.append(Content.styled(clean(photo.caption), "italic"))
+    source = f"◆ {photo.source_label}"
+    if photo.tags:
+        source += "  ·  " + ", ".join(clean(t) for t in photo.tags)
+    parts.append(Content.styled(source, "dim"))
+    return Content("\n").join(parts)
+
+
+class LoupeScreen(Screen[int]):
+    """One photo at a time; dismisses with the index it ended on."""
+
+    BINDINGS = bindings(LOUPE)
+
+    index: var[int] = var(0)
+    show_info: var[bool] = var(False)
+    show_notes: var[bool] = var(True)
+
+    def __init__(self, gallery: Gallery | None, photos: PhotoSet, index: int = 0) -> None:
+        super().__init__()
+        self.gallery = gallery
+        self.photos = photos
+        self.set_reactive(LoupeScreen.index, max(0, min(index, len(photos) - 1)))
+
+    @property
+    def photo(self) -> Photo:
+        """The photo being shown."""
+        return self.photos[self.index]
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        with Horizontal(id="loupe-body"):
+            yield PhotoView(self.photo, id="photo")
+            with VerticalScroll(id="side"):
+                yield Static(id="heading", markup=False)
+                yield InfoPanel(id="info")
+                yield Markdown(id="notes", open_links=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_notes = self.app.size.width >= NARROW
+        self._show()
+
+    def _show(self) -> None:
+        photo = self.photo
+        where = clean(self.gallery.title) + "  ›  " if self.gallery else ""
+        self.query_one(TitleBar).set(
+            Content(where + clean(photo.display_title)),
+            plain(f"{photo.name} · {self.index + 1} / {len(self.photos)}"),
+        )
+        self.query_one("#photo", PhotoView).photo = photo
+        self.query_one("#heading", Static).update(photo_heading(photo))
+        notes = self.query_one("#notes", Markdown)
+        notes.update(markdown_source(photo.notes) if photo.notes else "*No notes for this photo.*")
+        panel = self.query_one(InfoPanel)
+        panel.photo = photo
+        panel.info = None
+        if self.show_info:
+            self._read_info(photo)
+
+    def _read_info(self, photo: Photo) -> None:
+        self.run_worker(
+            partial(read_info, photo.path),
+            group="info",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+            description=str(photo.path),
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "info":
+            return
+        if event.worker.description != str(self.photo.path):
+            return
+        panel = self.query_one(InfoPanel)
+        if event.state == WorkerState.SUCCESS:
+            panel.info = event.worker.result
+        elif event.state == WorkerState.ERROR:
+            panel.info = PhotoInfo(error="could not read this file's details")
+
+    def watch_index(self) -> None:
+        if self.is_mounted:
+            self._show()
+
+    def watch_show_info(self, show: bool) -> None:
+        self.query_one(InfoPanel).display = show
+        self._update_side()
+        if show:
+            self._read_info(self.photo)
+
+    def watch_show_notes(self, show: bool) -> None:
+        self.query_one("#notes").display = show
+        self._update_side()
+
+    def _update_side(self) -> None:
+        self.query_one("#side").display = self.show_info or self.show_notes
+
+    def action_step(self, delta: int) -> None:
+        """Next or previous photo (stops at the ends)."""
+        self.index = max(0, min(len(self.photos) - 1, self.index + delta))
+
+    def action_jump(self, where: str) -> None:
+        """First or last photo."""
+        self.index = 0 if where == "first" else len(self.photos) - 1
+
+    def action_toggle_info(self) -> None:
+        """Show or hide the info panel."""
+        self.show_info = not self.show_info
+
+    def action_toggle_notes(self) -> None:
+        """Show or hide the notes."""
+        self.show_notes = not self.show_notes
+
+    def action_back(self) -> None:
+        """Back to the grid, which follows to this photo."""
+        self.dismiss(self.index)
