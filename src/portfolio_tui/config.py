@@ -216,7 +216,10 @@ class _Validator:
             return None
         if value not in choices:
             extra = hint(value) if hint else None
-            guess = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+            folded = value.strip().casefold()
+            guess = [c for c in choices if c == folded] or difflib.get_close_matches(
+                folded, choices, n=1, cutoff=0.5
+            )
             message = extra or (
                 f"'{key}' is \"{value}\"; it must be one of "
                 + ", ".join(f'"{c}"' for c in choices)

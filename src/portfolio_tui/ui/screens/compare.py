@@ -20,6 +20,9 @@ from ..widgets.bars import TitleBar
 from ..widgets.info_panel import InfoPanel
 from ..widgets.photo_view import PhotoView
 
+SHORT = 32
+"""Below this height the comparison's notes start hidden."""
+
 
 def _aspects(sides: tuple[ComparisonSide, ...]) -> list[float | None]:
     """Height/width of each side's photo, from headers only (worker thread)."""
@@ -85,6 +88,8 @@ class CompareScreen(Screen[None]):
     def on_mount(self) -> None:
         for panel in self.query(InfoPanel):
             panel.display = False
+        # On a short terminal the faces matter more than the notes; N brings them back.
+        self.show_notes = self.app.size.height >= SHORT
         self.run_worker(
             lambda: _aspects(self.comparison.sides),
             group="aspects",
