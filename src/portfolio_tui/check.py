@@ -91,6 +91,11 @@ def _relative(problem: Problem, cwd: Path) -> Problem:
         return problem
 
 
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    """``1 photo``, ``2 photos``."""
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
 def report(result: CheckResult, out: TextIO, cwd: Path | None = None) -> None:
     """Print one problem a line, then a summary line."""
     cwd = cwd or Path.cwd()
@@ -107,7 +112,10 @@ def report(result: CheckResult, out: TextIO, cwd: Path | None = None) -> None:
     p = result.portfolio
     assert p is not None
     photos = len(_photos(p))
-    scope = f"{len(p.galleries)} galleries, {photos} photos, {len(p.comparisons)} comparisons"
+    scope = (
+        f"{_count(len(p.galleries), 'gallery', 'galleries')}, {_count(photos, 'photo')}, "
+        f"{_count(len(p.comparisons), 'comparison')}"
+    )
     count = len(result.problems)
     if count:
         files = len({pr.file for pr in result.problems})

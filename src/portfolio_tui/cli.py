@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -173,9 +174,25 @@ def _unknown_target(portfolio: object, target: str) -> str:
     return clean(f"portfolio-tui: no {kind} '{value}' in this portfolio; known: {listing}")
 
 
+def _quiet_library_warnings() -> None:
+    """Pillow warns about odd files (corrupt EXIF, large images) on stderr.
+
+    Every such case is handled and reported in our own words; a raw warning
+    written to stderr while the app owns the terminal would only garble it.
+    """
+    warnings.filterwarnings("ignore", module=r"PIL(\..*)?")
+    warnings.filterwarnings("ignore", message=".*DecompressionBomb.*")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for the ``portfolio-tui`` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
+    # Messages show cleaned names (␛, U+FFFD); never crash on a non-UTF-8 console.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    _quiet_library_warnings()
     try:
         if args and args[0] == "check":
             return run_check(args[1:])

@@ -258,8 +258,9 @@ def _name(key_path: KeyPath) -> str:
     if not key_path:
         return "the config"
     if len(key_path) >= 2 and key_path[0] in ("galleries", "comparisons"):
+        # Users count from 1: ("comparisons", 0, "photos", 2) is entry 1, photos item 3.
         return f"[[{key_path[0]}]] entry {int(key_path[1]) + 1}" + "".join(
-            f".{k}" for k in key_path[2:]
+            f" item {k + 1}" if isinstance(k, int) else f", {k}" for k in key_path[2:]
         )
     if key_path[0] == "photos" and len(key_path) >= 2:
         return f'[photos."{key_path[1]}"]'
@@ -504,14 +505,19 @@ def _comparisons(v: _Validator, value: Any) -> tuple[ComparisonSettings, ...]:
                 if rel:
                     items.append(ComparisonItemSettings(photo=rel))
                 continue
-            sub = v.table(item, ikp, _COMPARISON_ITEM)
             if not isinstance(item, dict):
+                v.error(
+                    ikp,
+                    f"'photos' item {i + 1} must be a path in quotes or "
+                    f'{{ photo = "...", label = "..." }}, not {_type(item)}',
+                )
                 continue
+            sub = v.table(item, ikp, _COMPARISON_ITEM)
             rel = v.relative_path(v.string(sub, "photo", ikp, required=True), ikp, "photo")
             label = v.string(sub, "label", ikp)
             if rel:
                 items.append(ComparisonItemSettings(photo=rel, label=label))
-        if isinstance(raw_items, list) and raw_items and not 2 <= len(raw_items) <= 4:
+        if "photos" in table and isinstance(table["photos"], list) and not 2 <= len(raw_items) <= 4:
             v.error(
                 (*kp, "photos"),
                 f"a comparison shows 2 to 4 photos; this one lists {len(raw_items)}",

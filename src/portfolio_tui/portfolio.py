@@ -262,6 +262,8 @@ def locate(target: Path | None, cwd: Path | None = None) -> tuple[Path | None, P
     if target.is_dir():
         candidate = target / CONFIG_NAME
         return (candidate, target) if candidate.is_file() else (None, target)
+    if not target.exists() and target.suffix.lower() != ".toml":
+        return None, target  # a folder that is not there: reported as such
     return target, target.parent
 
 
@@ -341,6 +343,10 @@ class _Loader:
                 is_file = entry.is_file()
             except OSError:
                 is_file = False
+            if entry.is_symlink() and not os.path.exists(path):
+                # Checked first: resolving a loop fails, which would look "outside".
+                self.problem("broken or looping symlink; it is skipped", file=path)
+                continue
             if entry.is_symlink() and not inside(self.root, path):
                 self.problem(
                     "symlink points outside the portfolio root; it is skipped "
@@ -349,8 +355,6 @@ class _Loader:
                 )
                 continue
             if not is_file:
-                if entry.is_symlink():
-                    self.problem("broken or looping symlink; it is skipped", file=path)
                 continue
             images.append(path)
         images.sort(key=lambda p: natural_key(p.name))

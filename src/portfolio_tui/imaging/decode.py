@@ -10,7 +10,6 @@ on; the caller draws a placeholder with that reason.
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,11 +57,17 @@ class ImageProbe:
 
 
 def _open(path: Path) -> Image.Image:
+    # Pillow warns (DecompressionBombWarning) between MAX_IMAGE_PIXELS and twice
+    # that, and raises above; _check_size refuses both, so the warning is noise.
+    # (warnings.catch_warnings is not thread-safe, hence no local filter here.)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(path)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        if os.stat(path).st_size == 0:
+            raise ImageError(path, "file is empty (0 bytes); copy the photo again")
+    except OSError:
+        pass  # Image.open below reports missing or unreadable files precisely
+    try:
+        return Image.open(path)
+    except Image.DecompressionBombError:
         raise ImageError(
             path, "image is too large to open safely (over Pillow's decompression-bomb limit)"
         ) from None

@@ -1,0 +1,85 @@
+"""Shared fixtures: synthetic images and small portfolios built in tmp_path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from PIL import Image
+
+if TYPE_CHECKING:
+    from portfolio_tui.portfolio import Portfolio
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_CONFIG = REPO / "config.toml"
+
+ImageMaker = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True)
+def _quiet_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No cache or config from the developer's home leaks into tests."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
+
+
+@pytest.fixture
+def make_image() -> ImageMaker:
+    """Write a synthetic image: ``make_image(path, size=(40, 50), color=..., exif=...)``."""
+
+    def make(
+        path: Path,
+        size: tuple[int, int] = (40, 50),
+        color: tuple[int, int, int] = (200, 120, 80),
+        fmt: str | None = None,
+        orientation: int | None = None,
+    ) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image = Image.new("RGB", size, color)
+        # A distinct top-left quadrant so orientation is testable.
+        image.paste((255, 0, 0), (0, 0, size[0] // 2, size[1] // 2))
+        kwargs: dict[str, object] = {}
+        if orientation is not None:
+            exif = Image.Exif()
+            exif[0x0112] = orientation
+            kwargs["exif"] = exif
+        image.save(path, fmt, **kwargs)
+        return path
+
+    return make
+
+
+@pytest.fixture
+def portfolio_dir(tmp_path: Path, make_image: ImageMaker) -> Path:
+    """A small portfolio: two galleries and a top-level photo, no config."""
+    root = tmp_path / "portfolio"
+    for name in ("img1.jpg", "img2.jpg", "img10.jpg"):
+        make_image(root / "studio" / name)
+    make_image(root / "outdoor" / "a.png", fmt="PNG")
+    make_image(root / "loose.jpg")
+    return root
+
+
+def write(path: Path, text: str) -> Path:
+    """Write text, creating folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def can_chmod() -> bool:
+    """Permission tests mean nothing as root."""
+    return hasattr(os, "geteuid") and os.geteuid() != 0
+
+
+@pytest.fixture(scope="session")
+def demo_portfolio() -> Portfolio:
+    """The demo portfolio from the repository's config.toml (read once per session)."""
+    from portfolio_tui.portfolio import open_portfolio
+
+    return open_portfolio(DEMO_CONFIG)

@@ -1,0 +1,38 @@
+"""The domain modules never import Textual (they run in workers and in ``check``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+MODULES = (
+    "portfolio_tui.config",
+    "portfolio_tui.portfolio",
+    "portfolio_tui.metadata",
+    "portfolio_tui.imaging",
+    "portfolio_tui.text",
+    "portfolio_tui.check",
+)
+
+
+def test_domain_modules_do_not_import_textual() -> None:
+    code = (
+        "import importlib, sys\n"
+        f"for name in {MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_check_is_able_to_see_textual() -> None:
+    """Guard for the test above: importing the UI does pull Textual in."""
+    code = "import sys, portfolio_tui.ui.app\nprint('textual' in sys.modules)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.strip() == "True", result.stderr

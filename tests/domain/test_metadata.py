@@ -1,0 +1,128 @@
+"""metadata.py: EXIF and file facts for the info panel, read defensively."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
+
+from conftest import ImageMaker
+from portfolio_tui.metadata import (
+    EXIF_IFD,
+    MAX_FIELD,
+    PhotoInfo,
+    format_shutter,
+    human_size,
+    read_info,
+)
+
+
+def jpeg_with_exif(path: Path, *, orientation: int | None = None, **tags: object) -> Path:
+    """A 60x40 JPEG whose EXIF has the usual camera fields, overridable by tag name."""
+    exif = Image.Exif()
+    exif[0x010F] = tags.get("make", "Canon")
+    exif[0x0110] = tags.get("model", "Canon EOS R5")
+    if orientation is not None:
+        exif[0x0112] = orientation
+    sub = exif.get_ifd(EXIF_IFD)
+    sub[0xA434] = tags.get("lens", "RF85mm F1.2 L USM")
+    sub[0x920A] = IFDRational(85, 1)
+    sub[0x829D] = IFDRational(28, 10)
+    sub[0x829A] = IFDRational(1, 160)
+    sub[0x8827] = 200
+    sub[0x9003] = "2024:03:14 10:22:00"
+    Image.new("RGB", (60, 40), (10, 20, 30)).save(path, exif=exif)
+    return path
+
+
+def test_reads_exposure_fields(tmp_path: Path) -> None:
+    info = read_info(jpeg_with_exif(tmp_path / "a.jpg"))
+    assert info.error is None
+    assert info.camera == "Canon EOS R5"  # the make is not repeated
+    assert info.lens == "RF85mm F1.2 L USM"
+    assert info.focal_length == "85 mm"
+    assert info.aperture == "f/2.8"
+    assert info.shutter == "1/160 s"
+    assert info.iso == "ISO 200"
+    assert info.taken == "2024-03-14 10:22:00"
+    assert info.format == "JPEG"
+    assert (info.width, info.height) == (60, 40)
+    assert info.pixel_size == "60 × 40 px (0.0 MP)"
+
+
+def test_camera_joins_make_and_model_when_model_lacks_make(tmp_path: Path) -> None:
+    info = read_info(jpeg_with_exif(tmp_path / "a.jpg", make="FUJIFILM", model="X-T5"))
+    assert info.camera == "FUJIFILM X-T5"
+
+
+def test_orientation_six_reports_upright_pixel_size(tmp_path: Path) -> None:
+    info = read_info(jpeg_with_exif(tmp_path / "a.jpg", orientation=6))
+    assert info.orientation == 6
+    assert (info.width, info.height) == (40, 60)
+
+
+def test_file_size(tmp_path: Path, make_image: ImageMaker) -> None:
+    path = make_image(tmp_path / "a.jpg")
+    info = read_info(path)
+    assert info.file_size == path.stat().st_size
+    assert info.file_size_text == human_size(path.stat().st_size)
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(0, "0 bytes"), (1023, "1023 bytes"), (1536, "1.5 KB"), (5 * 1024**2, "5.0 MB")],
+)
+def test_human_size(size: int, text: str) -> None:
+    assert human_size(size) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(1 / 160, "1/160 s"), (1 / 8000, "1/8000 s"), (0.5, "1/2 s"), (2.0, "2 s"), (0.3, "1/3 s")],
+)
+def test_format_shutter(seconds: float, text: str) -> None:
+    assert format_shutter(seconds) == text
+
+
+def test_no_exif_gives_none_fields(tmp_path: Path, make_image: ImageMaker) -> None:
+    info = read_info(make_image(tmp_path / "plain.png", fmt="PNG"))
+    assert info.error is None
+    assert (info.camera, info.lens, info.shutter, info.iso, info.taken) == (None,) * 5
+    assert (info.width, info.height, info.format) == (40, 50, "PNG")
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+def test_corrupt_exif_gives_none_fields_not_an_exception(tmp_path: Path) -> None:
+    path = jpeg_with_exif(tmp_path / "a.jpg")
+    data = bytearray(path.read_bytes())
+    start = data.find(b"Exif\x00\x00") + 6
+    data[start + 8 : start + 80] = b"\xff" * 72  # the IFD entries become nonsense
+    path.write_bytes(bytes(data))
+    info = read_info(path)
+    assert info.error is None
+    assert info.camera is None
+    assert info.shutter is None
+    assert (info.width, info.height) == (60, 40)
+
+
+def test_very_long_exif_string_is_truncated(tmp_path: Path) -> None:
+    info = read_info(jpeg_with_exif(tmp_path / "a.jpg", lens="L" * 10_000, model="M" * 10_000))
+    assert info.lens == "L" * (MAX_FIELD - 1) + "…"
+    assert info.camera == "Canon " + "M" * (MAX_FIELD - 1) + "…"
+
+
+def test_unreadable_file_gives_error_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jpg"
+    path.write_bytes(b"not a jpeg at all")
+    info = read_info(path)
+    assert info.error == "not an image Pillow can read (wrong format or damaged)"
+    assert info.file_size == len(b"not a jpeg at all")
+    assert info.camera is None and info.width is None
+    assert info.pixel_size is None
+
+
+def test_missing_file_gives_error_field(tmp_path: Path) -> None:
+    info = read_info(tmp_path / "gone.jpg")
+    assert info == PhotoInfo(error="file not found (moved or deleted?)")
