@@ -49,6 +49,8 @@ class PhotoInfo:
         if not self.width or not self.height:
             return None
         megapixels = self.width * self.height / 1_000_000
+        if megapixels < 0.1:
+            return f"{self.width} × {self.height} px"
         return f"{self.width} × {self.height} px ({megapixels:.1f} MP)"
 
     @property

@@ -49,7 +49,7 @@ def test_reads_exposure_fields(tmp_path: Path) -> None:
     assert info.taken == "2024-03-14 10:22:00"
     assert info.format == "JPEG"
     assert (info.width, info.height) == (60, 40)
-    assert info.pixel_size == "60 × 40 px (0.0 MP)"
+    assert info.pixel_size == "60 × 40 px"
 
 
 def test_camera_joins_make_and_model_when_model_lacks_make(tmp_path: Path) -> None:
@@ -126,3 +126,9 @@ def test_unreadable_file_gives_error_field(tmp_path: Path) -> None:
 def test_missing_file_gives_error_field(tmp_path: Path) -> None:
     info = read_info(tmp_path / "gone.jpg")
     assert info == PhotoInfo(error="file not found (moved or deleted?)")
+
+
+def test_pixel_size_names_megapixels_for_real_photos() -> None:
+    from portfolio_tui.metadata import PhotoInfo
+
+    assert PhotoInfo(width=6000, height=4000).pixel_size == "6000 × 4000 px (24.0 MP)"

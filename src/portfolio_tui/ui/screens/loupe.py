@@ -61,7 +61,9 @@ class LoupeScreen(Screen[int]):
         yield TitleBar()
         with Horizontal(id="loupe-body"):
             yield PhotoView(self.photo, id="photo")
-            with VerticalScroll(id="side"):
+            # Not focusable: the arrow keys, Home and End always change the photo;
+            # the notes scroll with the mouse wheel.
+            with VerticalScroll(id="side", can_focus=False):
                 yield Static(id="heading", markup=False)
                 yield InfoPanel(id="info")
                 yield Markdown(id="notes", open_links=False)

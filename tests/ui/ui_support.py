@@ -1,0 +1,82 @@
+"""Helpers shared by the UI tests: waiting for image workers and reading what is on screen."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from PIL import Image
+from textual.app import App
+from textual.content import Content
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Static
+
+from portfolio_tui.ui.widgets.bars import TitleBar
+
+SETTLE_ROUNDS = 25
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until every worker (image decodes, EXIF reads) has finished and its result is shown.
+
+    A finished worker can start another (the comparison measures aspect ratios, then draws at
+    the common height), so this loops until no worker is left.
+    """
+    app = pilot.app
+    await pilot.pause()
+    for _ in range(SETTLE_ROUNDS):
+        if not len(app.workers):
+            # A worker that ended during the pause has posted its result but the widget may
+            # not have handled it yet: let every widget drain its queue once more.
+            await pilot._wait_for_screen()
+            return
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    raise AssertionError(f"workers still running after {SETTLE_ROUNDS} rounds: {list(app.workers)}")
+
+
+def screen_strips(app: App[Any]) -> list[list[str]]:
+    """The current screen as composited, one list of segment texts per terminal line."""
+    strips = app.screen._compositor.render_strips()
+    return [[segment.text for segment in strip] for strip in strips]
+
+
+def screen_lines(app: App[Any]) -> list[str]:
+    """The current screen as composited, one string per terminal line."""
+    return ["".join(texts) for texts in screen_strips(app)]
+
+
+def screen_text(app: App[Any]) -> str:
+    """Every line on screen, joined with newlines."""
+    return "\n".join(screen_lines(app))
+
+
+def region_lines(app: App[Any], widget: Widget) -> list[str]:
+    """The part of the composited screen that ``widget`` covers."""
+    region = widget.region
+    lines = screen_lines(app)[region.y : region.bottom]
+    return [line[region.x : region.right] for line in lines]
+
+
+def static_text(widget: Static) -> str:
+    """The plain text a Static shows."""
+    visual = widget.visual
+    return visual.plain if isinstance(visual, Content) else str(visual)
+
+
+def title_bar(app: App[Any]) -> tuple[str, str]:
+    """(title, status) from the current screen's title bar."""
+    bar = app.screen.query_one(TitleBar)
+    return static_text(bar.query_one("#title", Static)), static_text(
+        bar.query_one("#status", Static)
+    )
+
+
+def jpeg_bytes(
+    size: tuple[int, int] = (40, 50), color: tuple[int, int, int] = (90, 140, 200)
+) -> bytes:
+    """A small valid JPEG, in memory."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
