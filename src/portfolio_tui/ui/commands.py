@@ -127,7 +127,10 @@ GRID = (
     Command("grid.smaller", "minus", "thumb_size(-1)", "Smaller", "Smaller thumbnails"),
 )
 
-GALLERY = (Command("gallery.back", "escape,g", "back", "Home", "Back to the galleries"),)
+GALLERY = (
+    Command("gallery.notes", "N", "toggle_notes", "Notes", "Show or hide the gallery's notes"),
+    Command("gallery.back", "escape,g", "back", "Home", "Back to the galleries"),
+)
 
 LOUPE = (
     Command("loupe.previous", "left,h,k,up", "step(-1)", "Previous", "Previous photo"),

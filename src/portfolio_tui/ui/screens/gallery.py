@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Markdown
 
 from ...portfolio import Gallery, PhotoSet
 from ...text import clean
 from ..commands import GALLERY, bindings
 from ..messages import PhotoChosen, PhotoHighlighted
-from ..safe import plain
+from ..safe import markdown_source, plain
 from ..widgets.bars import TitleBar
 from ..widgets.thumb_grid import ThumbGrid
+
+WIDE = 140
+"""From this width the gallery's notes start open beside the grid."""
 
 
 class GalleryScreen(Screen[None]):
     """The grid of one gallery; Enter opens the loupe."""
 
     BINDINGS = bindings(GALLERY)
+
+    show_notes: var[bool] = var(False)
 
     def __init__(self, gallery: Gallery, cursor: int = 0) -> None:
         super().__init__()
@@ -28,13 +35,35 @@ class GalleryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar(plain(self.gallery.title), self._status(self._start))
-        grid = ThumbGrid(self.photos, id="grid")
-        grid.set_reactive(ThumbGrid.cursor, self._start)
-        yield grid
+        with Horizontal(id="gallery-body"):
+            grid = ThumbGrid(self.photos, id="grid")
+            grid.set_reactive(ThumbGrid.cursor, self._start)
+            yield grid
+            with VerticalScroll(id="gallery-notes", can_focus=False):
+                yield Markdown(
+                    markdown_source(self.gallery.notes)
+                    if self.gallery.notes
+                    else "*No notes for this gallery.*",
+                    open_links=False,
+                )
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(ThumbGrid).focus()
+        # Gallery notes start open where there is room for them beside the grid.
+        self.show_notes = bool(self.gallery.notes) and self.app.size.width >= WIDE
+        self.watch_show_notes(self.show_notes)
+
+    def on_screen_resume(self) -> None:
+        # Laid out while hidden under the loupe (or resized there): bring the cursor into view.
+        self.grid.call_after_refresh(self.grid.scroll_to_cursor, False)
+
+    def watch_show_notes(self, show: bool) -> None:
+        self.query_one("#gallery-notes").display = show
+
+    def action_toggle_notes(self) -> None:
+        """Show or hide the gallery's notes."""
+        self.show_notes = not self.show_notes
 
     @property
     def grid(self) -> ThumbGrid:

@@ -155,7 +155,7 @@ class ThumbGrid(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._relayout()
-        self.call_after_refresh(self._scroll_to_cursor, False)
+        self.call_after_refresh(self.scroll_to_cursor, False)
 
     def watch_photos(self) -> None:
         self._thumbs.clear()
@@ -166,7 +166,7 @@ class ThumbGrid(ScrollView, can_focus=True):
     def watch_thumb_width(self) -> None:
         if self.is_mounted:
             self._relayout()
-            self.call_after_refresh(self._scroll_to_cursor, False)
+            self.call_after_refresh(self.scroll_to_cursor, False)
 
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self.photos) - 1)) if self.photos else 0
@@ -174,7 +174,7 @@ class ThumbGrid(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         for index in {old, new}:
             self._refresh_tile(index)
-        self._scroll_to_cursor(True)
+        self.scroll_to_cursor(True)
         photo = self.current
         if photo is not None:
             self.post_message(PhotoHighlighted(photo, new))
@@ -185,7 +185,8 @@ class ThumbGrid(ScrollView, can_focus=True):
         region = self._geometry.tile_region(index).translate(-self.scroll_offset)
         self.refresh(region)
 
-    def _scroll_to_cursor(self, animate: bool = True) -> None:
+    def scroll_to_cursor(self, animate: bool = True) -> None:
+        """Scroll so the cursor's tile is in view."""
         if self.photos:
             self.scroll_to_region(
                 self._geometry.tile_region(self.cursor), animate=False, immediate=not animate
