@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .config import Config
 from .problems import ConfigError, Problem
+from .text import clean
 
 DESCRIPTION = """\
 Browse a headshot portfolio in the terminal: galleries of thumbnails, a loupe
@@ -129,6 +130,16 @@ def run_app(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.theme is not None:
+        from textual.theme import BUILTIN_THEMES
+
+        if args.theme not in BUILTIN_THEMES:
+            names = ", ".join(sorted(BUILTIN_THEMES))
+            print(
+                f"portfolio-tui: unknown theme {clean(args.theme)!r}; choose one of: {names}",
+                file=sys.stderr,
+            )
+            return 2
     theme = theme_problems(portfolio.config)
     if theme:
         for problem in theme:

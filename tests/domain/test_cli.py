@@ -256,3 +256,12 @@ def test_check_missing_folder_exits_2_and_says_so(tmp_path: Path) -> None:
     assert lines(result.stdout)[0] == (
         "nowhere: no such folder; give a portfolio folder or config.toml"
     )
+
+
+def test_unknown_theme_on_the_command_line_exits_2_listing_themes(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    result = run(str(tmp_path), "--theme", "no-such-theme", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown theme 'no-such-theme'" in result.stderr
+    assert "textual-light" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -88,10 +88,17 @@ GLOBAL = (
 
 HOME = (
     Command("home.open", "enter", "select", "Open", "Open the highlighted gallery or comparison"),
-    Command("home.next", "right,l,tab", "app.focus_next", "Next", "Next gallery", show=False),
+    Command(
+        "home.next",
+        "right,l,down,j,tab",
+        "app.focus_next",
+        "Next",
+        "Next gallery, then the comparisons",
+        show=False,
+    ),
     Command(
         "home.previous",
-        "left,h,shift+tab",
+        "left,h,up,k,shift+tab",
         "app.focus_previous",
         "Previous",
         "Previous gallery",
