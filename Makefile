@@ -19,8 +19,8 @@ run: $(STAMP)
 	$(BIN)/portfolio-tui config.toml
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests scripts
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts benchmarks
+	$(BIN)/ruff check src tests scripts benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

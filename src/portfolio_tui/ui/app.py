@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -172,8 +171,3 @@ def _runner(node: object, action: str):  # type: ignore[no-untyped-def]
 
 def _opener(function, item):  # type: ignore[no-untyped-def]
     return lambda: function(item)
-
-
-def css_path() -> Path:
-    """Where the app's stylesheet lives (for tests and packaging checks)."""
-    return Path(__file__).with_name("app.tcss")

@@ -87,7 +87,6 @@ GLOBAL = (
 )
 
 HOME = (
-    Command("home.open", "enter", "select", "Open", "Open the highlighted gallery or comparison"),
     Command(
         "home.next",
         "right,l,down,j,tab",
@@ -105,6 +104,8 @@ HOME = (
         show=False,
     ),
 )
+
+CARD = (Command("home.open", "enter", "choose", "Open", "Open the highlighted gallery"),)
 
 GRID = (
     Command("grid.up", "up,k", "cursor('up')", "Up", "Move up a row", show=False),
@@ -159,7 +160,7 @@ HELP = (Command("help.close", "escape,question_mark,f1,q", "close", "Close", "Cl
 
 SECTIONS: tuple[tuple[str, tuple[Command, ...]], ...] = (
     ("Everywhere", GLOBAL),
-    ("Home", HOME),
+    ("Home", CARD + HOME),
     ("Gallery grid", GRID + GALLERY),
     ("Loupe", LOUPE),
     ("Comparison", COMPARE),

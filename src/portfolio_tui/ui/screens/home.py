@@ -24,7 +24,7 @@ CARD_WIDTH = 30
 class HomeScreen(Screen[None]):
     """The first screen: pick a gallery or a comparison."""
 
-    BINDINGS = bindings(c for c in HOME if c.id != "home.open")
+    BINDINGS = bindings(HOME)
 
     def __init__(self, portfolio: Portfolio) -> None:
         super().__init__()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
 from ...portfolio import Gallery
+from ..commands import CARD, bindings
 from ..messages import GalleryChosen
 from ..safe import plain
 from .photo_view import PhotoView
@@ -31,7 +31,7 @@ class GalleryCard(Vertical, can_focus=True):
     GalleryCard > .card-count { height: 1; color: $text-muted; content-align: center middle;
         width: 1fr; }
     """
-    BINDINGS = [Binding("enter", "choose", "Open", id="card.open")]
+    BINDINGS = bindings(CARD)
 
     def __init__(self, gallery: Gallery) -> None:
         super().__init__()
