@@ -26,6 +26,13 @@ def _quiet_environment(
     """No cache or config from the developer's home leaks into tests."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
+    # Each test gets a fresh image cache in its own XDG_CACHE_HOME, and no
+    # rendered photos from an earlier test.
+    from portfolio_tui.imaging.cache import set_shared_cache
+    from portfolio_tui.ui.rendering import CACHE
+
+    set_shared_cache(None)
+    CACHE.clear()
 
 
 @pytest.fixture

@@ -27,6 +27,9 @@ EPILOG = """\
 commands:
   portfolio-tui check [PATH]   list every problem in the config and photos
                                (exit 0 clean, 1 problems, 2 config unreadable)
+  portfolio-tui thumbs [PATH] [--jobs N]
+                               build the thumbnail cache ahead of time
+  portfolio-tui cache clear    empty the thumbnail cache
 
 examples:
   portfolio-tui                          open ./config.toml or this folder
@@ -111,6 +114,112 @@ def run_check(argv: Sequence[str]) -> int:
     result = check(args.path, extra=theme_problems)
     report(result, sys.stdout)
     return result.exit_code
+
+
+def thumbs_parser() -> argparse.ArgumentParser:
+    """The parser for ``thumbs``."""
+    parser = argparse.ArgumentParser(
+        prog="portfolio-tui thumbs",
+        description="Build the thumbnail cache for a portfolio ahead of time, so the galleries "
+        "open with every thumbnail at once. The cache lives in your user cache folder "
+        "(XDG_CACHE_HOME), never in the portfolio.",
+    )
+    parser.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        metavar="PATH",
+        help="portfolio folder or config file (default: . )",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        default=None,
+        help="photos decoded at once (default: one per CPU core)",
+    )
+    return parser
+
+
+def cache_parser() -> argparse.ArgumentParser:
+    """The parser for ``cache``."""
+    parser = argparse.ArgumentParser(
+        prog="portfolio-tui cache",
+        description="Manage the thumbnail cache in your user cache folder.",
+    )
+    parser.add_argument(
+        "action",
+        choices=("clear", "info"),
+        help="clear: delete every cached image; info: where it is and its size",
+    )
+    return parser
+
+
+def run_thumbs(argv: Sequence[str]) -> int:
+    """``portfolio-tui thumbs``: prebuild the thumbnail cache with a progress bar."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from .imaging.cache import shared_cache
+    from .metadata import human_size
+    from .portfolio import open_portfolio
+    from .thumbs import portfolio_photos, prebuild
+
+    args = thumbs_parser().parse_args(argv)
+    if args.jobs is not None and args.jobs < 1:
+        print("portfolio-tui thumbs: --jobs must be 1 or more", file=sys.stderr)
+        return 2
+    try:
+        portfolio = open_portfolio(args.path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    photos = portfolio_photos(portfolio)
+    cache = shared_cache()
+    console = Console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Thumbnails", total=len(photos))
+        summary = prebuild(photos, cache, jobs=args.jobs, progress=lambda _: progress.advance(task))
+    for path, reason in sorted(summary.failed):
+        print(clean(f"{path}: {reason}"))
+    stats = cache.stats()
+    print(
+        f"thumbs: {summary.built} built, {summary.cached} already cached, "
+        f"{len(summary.failed)} failed, {summary.seconds:.1f} s "
+        f"(cache: {stats.entries} images, {human_size(stats.bytes)} in {cache.root})"
+    )
+    if cache.disabled_reason:
+        print(clean(f"thumbs: {cache.disabled_reason}"), file=sys.stderr)
+        return 1
+    return 1 if summary.failed else 0
+
+
+def run_cache(argv: Sequence[str]) -> int:
+    """``portfolio-tui cache clear|info``."""
+    from .imaging.cache import shared_cache
+    from .metadata import human_size
+
+    args = cache_parser().parse_args(argv)
+    cache = shared_cache()
+    if args.action == "clear":
+        removed = cache.clear()
+        print(
+            f"cache: removed {removed.entries} images ({human_size(removed.bytes)}) "
+            f"from {cache.root}"
+        )
+    else:
+        stats = cache.stats()
+        print(f"cache: {stats.entries} images, {human_size(stats.bytes)} in {cache.root}")
+    return 0
 
 
 def run_app(argv: Sequence[str]) -> int:
@@ -207,6 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] == "check":
             return run_check(args[1:])
+        if args and args[0] == "thumbs":
+            return run_thumbs(args[1:])
+        if args and args[0] == "cache":
+            return run_cache(args[1:])
         return run_app(args)
     except KeyboardInterrupt:
         return 130

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from textual.strip import Strip
 
-from ..imaging import ImageError, halfblock_lines, load_fitted
+from ..imaging import ImageError, fitted, halfblock_lines
 
 RenderKey = tuple[str, int, int, int, int]
 
@@ -96,7 +96,7 @@ def render_photo(path: Path, cols: int, rows: int, height_px: int | None = None)
         return cached
     box_h = rows * 2 if height_px is None else min(rows * 2, height_px)
     try:
-        image = load_fitted(path, (cols, box_h))
+        image = fitted(path, (cols, box_h))
     except ImageError as exc:
         return Rendered(key, error=exc.reason)
     except MemoryError:

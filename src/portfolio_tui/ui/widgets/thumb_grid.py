@@ -23,16 +23,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from ...imaging.sizes import DEFAULT_THUMB_INDEX, THUMB_WIDTHS, thumb_rows
 from ...portfolio import Photo, PhotoSet
 from ...text import clean, fit, wrap
 from ..commands import GRID, bindings
 from ..messages import PhotoChosen, PhotoHighlighted
 from ..rendering import Rendered, render_photo
-
-THUMB_WIDTHS = (12, 16, 20, 24, 30, 38, 48, 60)
-"""Thumbnail widths in cells, stepped through with + and -."""
-PORTRAIT = 1.25
-"""Headshots are mostly 4:5; tiles are shaped for them."""
 
 DECODE_THREADS = max(2, os.cpu_count() or 2)
 _POOL = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="thumb")
@@ -72,7 +68,7 @@ class Geometry:
 def geometry_for(width: int, thumb_cols: int) -> Geometry:
     """Lay tiles out across ``width`` cells, shrinking thumbnails if even one will not fit."""
     thumb_cols = max(4, min(thumb_cols, width - 3))
-    rows = max(2, round(thumb_cols * PORTRAIT / 2))
+    rows = thumb_rows(thumb_cols)
     columns = max(1, (width + 1) // (thumb_cols + 3))
     return Geometry(thumb_cols, rows, columns)
 
@@ -107,7 +103,7 @@ class ThumbGrid(ScrollView, can_focus=True):
 
     photos: reactive[PhotoSet] = reactive(PhotoSet, always_update=True)
     cursor: reactive[int] = reactive(0)
-    thumb_width: reactive[int] = reactive(3)
+    thumb_width: reactive[int] = reactive(DEFAULT_THUMB_INDEX)
     """Index into THUMB_WIDTHS."""
 
     def __init__(

@@ -1,0 +1,232 @@
+"""A disk cache of fitted images (thumbnails and display-size previews).
+
+Entries live under the user cache directory from platformdirs (so
+``XDG_CACHE_HOME`` moves it), never inside the portfolio.  An entry is keyed by
+the photo's absolute path, file size and mtime and the pixel box it was fitted
+to, so an edited or replaced photo is simply a miss.  Entries are PNG files
+(lossless, and never pickled: a cache file can hold nothing but pixels).
+
+Writes go to a temporary file in the same folder and are renamed into place, so
+a reader never sees half an entry; a damaged entry (a crash between write and
+rename on a file system that reorders them) fails to decode, is deleted and
+counts as a miss.  The cache is bounded in bytes: when it grows past the bound,
+the least recently used entries (by mtime, refreshed on every hit) are removed
+down to 90 % of it.  Nothing happens at import time: the folder is made on the
+first write.  When the folder cannot be written the cache turns itself off and
+says why (``disabled_reason``); the app works on without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+APP_NAME = "portfolio-tui"
+FORMAT_VERSION = "1"
+"""Bump when the way images are fitted changes, so old entries stop matching."""
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+SUFFIX = ".png"
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/portfolio-tui/images`` (or the platform's equivalent)."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME, appauthor=False)) / "images"
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """What is in the cache folder."""
+
+    entries: int
+    bytes: int
+
+
+class ImageCache:
+    """Fitted images on disk, keyed by file identity and pixel box; thread-safe."""
+
+    def __init__(self, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.root = root if root is not None else default_cache_dir()
+        self.max_bytes = max_bytes
+        self.disabled_reason: str | None = None
+        self._lock = threading.Lock()
+        self._size: int | None = None  # bytes on disk, measured on first write
+
+    # -- keys ------------------------------------------------------------------
+    @staticmethod
+    def key(path: Path, box: tuple[int, int]) -> str | None:
+        """The entry name for ``path`` fitted to ``box``; None if the file is gone."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        ident = "\0".join(
+            (
+                FORMAT_VERSION,
+                os.fsencode(os.path.abspath(path)).hex(),
+                str(stat.st_size),
+                str(stat.st_mtime_ns),
+                f"{box[0]}x{box[1]}",
+            )
+        )
+        return hashlib.sha256(ident.encode()).hexdigest()
+
+    def _entry(self, key: str) -> Path:
+        return self.root / key[:2] / (key + SUFFIX)
+
+    # -- reading ---------------------------------------------------------------
+    def get(self, path: Path, box: tuple[int, int]) -> Image.Image | None:
+        """The cached image for ``path`` at ``box``, or None (a miss)."""
+        key = self.key(path, box)
+        if key is None:
+            return None
+        entry = self._entry(key)
+        try:
+            with Image.open(entry) as image:
+                image.load()
+                result = image.convert("RGB") if image.mode != "RGB" else image.copy()
+        except FileNotFoundError:
+            return None
+        except Exception:  # a damaged entry: drop it, rebuild it
+            with contextlib.suppress(OSError):
+                entry.unlink()
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(entry)  # mark as recently used for LRU eviction
+        return result
+
+    def contains(self, path: Path, box: tuple[int, int]) -> bool:
+        """Whether an entry exists (without decoding it)."""
+        key = self.key(path, box)
+        return key is not None and self._entry(key).is_file()
+
+    # -- writing ---------------------------------------------------------------
+    def put(self, path: Path, box: tuple[int, int], image: Image.Image) -> bool:
+        """Store ``image`` as the entry for ``path`` at ``box``; False if not stored."""
+        if self.disabled_reason is not None:
+            return False
+        key = self.key(path, box)
+        if key is None:
+            return False
+        entry = self._entry(key)
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=SUFFIX)
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    image.save(stream, "PNG", compress_level=1)
+                os.replace(temp, entry)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
+            written = entry.stat().st_size
+        except OSError as exc:
+            self.disabled_reason = (
+                f"cannot write the image cache at {self.root} ({exc.strerror or exc}); "
+                "thumbnails are rebuilt each time"
+            )
+            return False
+        self._grew(written)
+        return True
+
+    def _grew(self, written: int) -> None:
+        with self._lock:
+            if self._size is None:
+                self._size = self.stats().bytes
+            else:
+                self._size += written
+            if self._size <= self.max_bytes:
+                return
+            self._size = self._evict(int(self.max_bytes * 0.9))
+
+    def _evict(self, target: int) -> int:
+        """Remove least recently used entries until at most ``target`` bytes remain."""
+        entries: list[tuple[int, int, Path]] = []
+        for path in self._files():
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            entries.append((stat.st_mtime_ns, stat.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= target:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
+        return total
+
+    # -- housekeeping ----------------------------------------------------------
+    def _files(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return [p for p in self.root.glob("*/*" + SUFFIX) if not p.name.startswith(".")]
+
+    def stats(self) -> CacheStats:
+        """Entries and bytes in the cache folder."""
+        total = 0
+        count = 0
+        for path in self._files():
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+                count += 1
+        return CacheStats(count, total)
+
+    def clear(self) -> CacheStats:
+        """Delete every entry (and stray temporary files); return what was removed."""
+        removed = self.stats()
+        if self.root.is_dir():
+            for path in self.root.glob("*/*"):
+                if path.is_file() and (path.suffix == SUFFIX):
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+            for folder in self.root.glob("*"):
+                if folder.is_dir():
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()
+        with self._lock:
+            self._size = 0
+        return removed
+
+
+_shared: ImageCache | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_cache() -> ImageCache:
+    """The process-wide cache (created on first use, never at import)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = ImageCache()
+        return _shared
+
+
+def set_shared_cache(cache: ImageCache | None) -> None:
+    """Replace the process-wide cache (None: make a new one on next use); for tests."""
+    global _shared
+    with _shared_lock:
+        _shared = cache
+
+
+def fitted(path: Path, box: tuple[int, int], cache: ImageCache | None = None) -> Image.Image:
+    """``load_fitted`` through the disk cache: a hit skips decoding entirely."""
+    from .decode import load_fitted
+
+    store = cache if cache is not None else shared_cache()
+    image = store.get(path, box)
+    if image is not None:
+        return image
+    image = load_fitted(path, box)
+    store.put(path, box, image)
+    return image
