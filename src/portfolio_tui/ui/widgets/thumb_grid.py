@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import OrderedDict
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ from ..messages import PhotoChosen, PhotoHighlighted
 from ..rendering import Rendered, render_photo
 
 DECODE_THREADS = max(2, os.cpu_count() or 2)
+MAX_LOADED_THUMBS = 1500
+"""Thumbnails kept in memory per grid: several screens' worth at any size."""
 _POOL = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="thumb")
 _HEAVY = "┏━┓┗┛┃"
 _ROUNDED = "╭─╮╰╯│"
@@ -114,7 +117,9 @@ class ThumbGrid(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
-        self._thumbs: dict[str, Rendered] = {}
+        # Loaded thumbnails, least recently drawn first; bounded so scrolling
+        # through a 10,000-photo shoot does not keep 10,000 thumbnails alive.
+        self._thumbs: OrderedDict[str, Rendered] = OrderedDict()
         self._thumb_box: tuple[int, int] = (0, 0)
         self._geometry = geometry_for(80, THUMB_WIDTHS[self.thumb_width])
         if photos is not None:
@@ -314,6 +319,9 @@ class ThumbGrid(ScrollView, can_focus=True):
             return
         for photo, rendered in batch:
             self._thumbs[photo.rel] = rendered
+            self._thumbs.move_to_end(photo.rel)
+        while len(self._thumbs) > MAX_LOADED_THUMBS:
+            self._thumbs.popitem(last=False)
         index_of = {p.rel: i for i, p in enumerate(self.photos)}
         for photo, _ in batch:
             index = index_of.get(photo.rel)
@@ -377,6 +385,8 @@ class ThumbGrid(ScrollView, can_focus=True):
         g = self._geometry
         inner = g.thumb_cols
         rendered = self._thumbs.get(photo.rel)
+        if rendered is not None and line == 0:
+            self._thumbs.move_to_end(photo.rel)  # drawn: recently used
         if rendered is not None and not rendered.error:
             strips = rendered.strips
             top = (g.thumb_rows - len(strips)) // 2
