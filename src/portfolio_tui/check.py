@@ -33,18 +33,6 @@ class CheckResult:
         return EXIT_PROBLEMS if self.problems else EXIT_CLEAN
 
 
-def _photos(portfolio: Portfolio) -> list[Photo]:
-    seen: dict[str, Photo] = {}
-    for gallery in portfolio.galleries:
-        for photo in gallery.photos:
-            seen.setdefault(photo.rel, photo)
-    for comparison in portfolio.comparisons:
-        for side in comparison.sides:
-            if side.photo is not None:
-                seen.setdefault(side.photo.rel, side.photo)
-    return list(seen.values())
-
-
 def _verify(photo: Photo) -> Problem | None:
     try:
         verify(photo.path)
@@ -77,7 +65,7 @@ def check(
         problems.extend(extra(config))
     portfolio = load_portfolio(config)
     problems.extend(portfolio.problems)
-    photos = _photos(portfolio)
+    photos = portfolio.every_photo()
     workers = jobs or min(8, max(2, os.cpu_count() or 2))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         problems.extend(p for p in pool.map(_verify, photos) if p is not None)
@@ -111,7 +99,7 @@ def report(result: CheckResult, out: TextIO, cwd: Path | None = None) -> None:
         return
     p = result.portfolio
     assert p is not None
-    photos = len(_photos(p))
+    photos = len(p.every_photo())
     scope = (
         f"{_count(len(p.galleries), 'gallery', 'galleries')}, {_count(photos, 'photo')}, "
         f"{_count(len(p.comparisons), 'comparison')}"

@@ -164,7 +164,7 @@ def run_thumbs(argv: Sequence[str]) -> int:
     from .imaging.cache import shared_cache
     from .metadata import human_size
     from .portfolio import open_portfolio
-    from .thumbs import portfolio_photos, prebuild
+    from .thumbs import prebuild
 
     args = thumbs_parser().parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
@@ -176,7 +176,7 @@ def run_thumbs(argv: Sequence[str]) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
-    photos = portfolio_photos(portfolio)
+    photos = portfolio.every_photo()
     cache = shared_cache()
     console = Console(stderr=True)
     with Progress(

@@ -137,6 +137,10 @@ class Portfolio:
         """Every photo in every gallery, in gallery order."""
         return PhotoSet(p for g in self.galleries for p in g.photos)
 
+    def every_photo(self) -> tuple[Photo, ...]:
+        """Each photo once: gallery photos in order, then photos only in comparisons."""
+        return tuple(self._by_rel.values())
+
     def gallery(self, gallery_id: str) -> Gallery | None:
         """The gallery with this id, if any."""
         return next((g for g in self.galleries if g.id == gallery_id), None)

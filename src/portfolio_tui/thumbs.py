@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +12,7 @@ from pathlib import Path
 from .imaging.cache import ImageCache
 from .imaging.decode import ImageError, load_fitted
 from .imaging.sizes import default_thumb_box
-from .portfolio import Photo, Portfolio
+from .portfolio import Photo
 
 
 @dataclass
@@ -30,19 +30,6 @@ class ThumbsSummary:
         return self.built + self.cached + len(self.failed)
 
 
-def portfolio_photos(portfolio: Portfolio) -> list[Photo]:
-    """Every photo once: gallery photos, then comparison-only photos."""
-    seen: dict[str, Photo] = {}
-    for gallery in portfolio.galleries:
-        for photo in gallery.photos:
-            seen.setdefault(photo.rel, photo)
-    for comparison in portfolio.comparisons:
-        for side in comparison.sides:
-            if side.photo is not None:
-                seen.setdefault(side.photo.rel, side.photo)
-    return list(seen.values())
-
-
 def _build(cache: ImageCache, path: Path, box: tuple[int, int]) -> str | None:
     """Build one entry; return 'cached', 'built', or raise ImageError."""
     if cache.contains(path, box):
@@ -53,7 +40,7 @@ def _build(cache: ImageCache, path: Path, box: tuple[int, int]) -> str | None:
 
 
 def prebuild(
-    photos: list[Photo],
+    photos: Sequence[Photo],
     cache: ImageCache,
     *,
     jobs: int | None = None,

@@ -505,3 +505,23 @@ def test_load_portfolio_from_default_config(portfolio_dir: Path) -> None:
     portfolio = load_portfolio(default_config(portfolio_dir))
     assert portfolio.root == portfolio_dir.resolve()
     assert len(portfolio.photos()) == 5
+
+
+def test_every_photo_lists_each_once_including_comparison_only_photos(
+    tmp_path: Path, make_image: ImageMaker
+) -> None:
+    root = tmp_path / "p"
+    make_image(root / "studio" / "a.jpg")
+    make_image(root / "studio" / "b.jpg")
+    make_image(root / "extra" / "x.jpg")
+    write(
+        tmp_path / "config.toml",
+        '[portfolio]\nroot = "p"\n[[galleries]]\nid = "studio"\n'
+        '[[comparisons]]\nid = "c"\nphotos = ["studio/a.jpg", "extra/x.jpg"]\n',
+    )
+    portfolio = open_portfolio(tmp_path / "config.toml")
+    assert [p.rel for p in portfolio.every_photo()] == [
+        "studio/a.jpg",
+        "studio/b.jpg",
+        "extra/x.jpg",
+    ]
