@@ -13,6 +13,7 @@ from .config import Config, default_config, read_config
 from .imaging.decode import ImageError, verify
 from .portfolio import Photo, Portfolio, load_portfolio, locate
 from .problems import ConfigUnreadable, Problem
+from .text import count
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -79,11 +80,6 @@ def _relative(problem: Problem, cwd: Path) -> Problem:
         return problem
 
 
-def _count(n: int, word: str, plural: str | None = None) -> str:
-    """``1 photo``, ``2 photos``."""
-    return f"{n} {word if n == 1 else plural or word + 's'}"
-
-
 def report(result: CheckResult, out: TextIO, cwd: Path | None = None) -> None:
     """Print one problem a line, then a summary line."""
     cwd = cwd or Path.cwd()
@@ -101,15 +97,14 @@ def report(result: CheckResult, out: TextIO, cwd: Path | None = None) -> None:
     assert p is not None
     photos = len(p.every_photo())
     scope = (
-        f"{_count(len(p.galleries), 'gallery', 'galleries')}, {_count(photos, 'photo')}, "
-        f"{_count(len(p.comparisons), 'comparison')}"
+        f"{count(len(p.galleries), 'gallery', 'galleries')}, {count(photos, 'photo')}, "
+        f"{count(len(p.comparisons), 'comparison')}"
     )
-    count = len(result.problems)
-    if count:
+    if result.problems:
         files = len({pr.file for pr in result.problems})
         print(
-            f"check: {count} problem{'s' if count != 1 else ''} in {files} "
-            f"file{'s' if files != 1 else ''} ({scope} checked).",
+            f"check: {count(len(result.problems), 'problem')} in {count(files, 'file')} "
+            f"({scope} checked).",
             file=out,
         )
     else:

@@ -15,7 +15,7 @@ import unicodedata
 from rich.cells import cell_len, set_cell_size
 from rich.markup import escape as _rich_escape
 
-__all__ = ["clean", "clean_multiline", "escape_markup", "fit", "natural_key", "wrap"]
+__all__ = ["clean", "clean_multiline", "count", "escape_markup", "fit", "natural_key", "wrap"]
 
 REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
 
@@ -99,3 +99,8 @@ def wrap(text: str, width: int) -> list[str]:
     if current:
         lines.append(current)
     return lines
+
+
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """``1 photo``, ``2 photos``, ``3 galleries``."""
+    return f"{n} {word if n == 1 else plural or word + 's'}"

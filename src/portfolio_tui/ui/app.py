@@ -8,7 +8,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from ..portfolio import Comparison, Gallery, Photo, PhotoSet, Portfolio
-from ..text import escape_markup
+from ..text import clean, count, escape_markup
 from .commands import GLOBAL, bindings
 from .screens.compare import CompareScreen
 from .screens.gallery import GalleryScreen
@@ -66,14 +66,22 @@ class PortfolioApp(App[None]):
         self.push_screen(HomeScreen(self.portfolio))
         if self.open_target:
             self.open_path(self.open_target)
-        problems = len(self.portfolio.problems)
+        # After the first refresh, so the toast lands on the screen now showing.
+        self.call_after_refresh(self._report_problems)
+
+    def _report_problems(self) -> None:
+        """Name the first few loading problems; the rest of the portfolio works."""
+        problems = self.portfolio.problems
         if problems:
+            shown = "\n".join(f"• {clean(p)}" for p in problems[:3])
+            more = f"\n… and {len(problems) - 3} more." if len(problems) > 3 else ""
             self.notify(
-                f"{problems} problem{'s' if problems != 1 else ''} in this portfolio; "
-                "run 'portfolio-tui check' to list them.",
-                title="Portfolio",
+                f"{shown}{more}\nThe rest of the portfolio works; "
+                "'portfolio-tui check' lists every problem.",
+                title=f"{count(len(problems), 'problem')} in this portfolio",
                 severity="warning",
                 markup=False,
+                timeout=12,
             )
 
     # -- navigation (screens call these) ----------------------------------------

@@ -11,7 +11,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...portfolio import Portfolio
-from ...text import clean
+from ...text import clean, count
 from ..commands import HOME, bindings
 from ..messages import ComparisonChosen, GalleryChosen
 from ..safe import plain
@@ -36,7 +36,8 @@ class HomeScreen(Screen[None]):
         photos = sum(len(g) for g in p.galleries)
         yield TitleBar(
             plain(p.title),
-            f"{galleries} galleries · {photos} photos · {len(p.comparisons)} comparisons",
+            f"{count(galleries, 'gallery', 'galleries')} · {count(photos, 'photo')} · "
+            f"{count(len(p.comparisons), 'comparison')}",
         )
         with VerticalScroll(id="home"):
             yield Static(plain(p.title), id="portfolio-title")

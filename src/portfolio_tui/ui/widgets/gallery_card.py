@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from ...portfolio import Gallery
+from ...text import count
 from ..commands import CARD, bindings
 from ..messages import GalleryChosen
 from ..safe import plain
@@ -40,8 +41,7 @@ class GalleryCard(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield PhotoView(self.gallery.cover)
         yield Static(plain(self.gallery.title), classes="card-title", markup=False)
-        count = len(self.gallery)
-        yield Static(f"{count} photo{'s' if count != 1 else ''}", classes="card-count")
+        yield Static(count(len(self.gallery), "photo"), classes="card-count")
 
     def action_choose(self) -> None:
         """Open this gallery."""
