@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -71,6 +72,12 @@ def main_parser() -> argparse.ArgumentParser:
         "--graphics",
         choices=("auto", "halfblock"),
         help="how pictures are drawn (default: from the config, else auto)",
+    )
+    parser.add_argument(
+        "--colors",
+        choices=("auto", "truecolor", "256"),
+        help="colour depth: auto (ask the terminal), truecolor or 256 "
+        "(default: from the config, else auto)",
     )
     parser.add_argument("--theme", metavar="NAME", help="colour theme, e.g. textual-light")
     parser.add_argument("--version", action="version", version=f"portfolio-tui {__version__}")
@@ -239,6 +246,9 @@ def run_app(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    # Textual reads TEXTUAL_COLOR_SYSTEM when it is first imported, so this comes
+    # before any Textual import (the domain above never imports it).
+    apply_colors(args.colors or portfolio.config.display.colors, os.environ)
     if args.theme is not None:
         from textual.theme import BUILTIN_THEMES
 
@@ -260,10 +270,28 @@ def run_app(argv: Sequence[str]) -> int:
     from .ui.app import PortfolioApp
 
     app = PortfolioApp(
-        portfolio, open_target=args.open_target, graphics=args.graphics, theme=args.theme
+        portfolio,
+        open_target=args.open_target,
+        graphics=args.graphics,
+        colors=args.colors,
+        theme=args.theme,
     )
     app.run()
     return app.return_code or 0
+
+
+_COLOR_SYSTEMS = {"truecolor": "truecolor", "256": "256"}
+
+
+def apply_colors(choice: str, environ: MutableMapping[str, str]) -> None:
+    """Force Textual's colour system for a ``truecolor``/``256`` choice; leave ``auto`` alone.
+
+    ``auto`` keeps whatever the terminal says (COLORTERM, or TEXTUAL_COLOR_SYSTEM
+    if the user set it); a choice in the config or on the command line wins.
+    """
+    system = _COLOR_SYSTEMS.get(choice)
+    if system is not None:
+        environ["TEXTUAL_COLOR_SYSTEM"] = system
 
 
 def _target_exists(portfolio: object, target: str) -> bool:

@@ -26,6 +26,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 GRAPHICS_MODES = ("auto", "halfblock")
 FUTURE_GRAPHICS_MODES = ("kitty", "sixel")
+COLOR_MODES = ("auto", "truecolor", "256")
+"""auto: what the terminal says (COLORTERM, TEXTUAL_COLOR_SYSTEM); else forced."""
 SOURCES = ("camera", "ai", "retouched", "composite")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DEFAULT_THEME = "textual-dark"
@@ -80,6 +82,7 @@ class DisplaySettings:
     """The ``[display]`` table."""
 
     graphics: str = "auto"
+    colors: str = "auto"
     theme: str = DEFAULT_THEME
 
 
@@ -280,7 +283,7 @@ def _type(value: Any) -> str:
 
 _TOP = ("portfolio", "display", "galleries", "photos", "comparisons")
 _PORTFOLIO = ("title", "photographer", "root", "credits")
-_DISPLAY = ("graphics", "theme")
+_DISPLAY = ("graphics", "colors", "theme")
 _GALLERY = ("id", "title", "folder", "order", "cover", "notes")
 _PHOTO = ("title", "caption", "notes", "tags", "source")
 _COMPARISON = ("id", "title", "photos", "notes")
@@ -373,6 +376,7 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
         return None
 
     graphics = v.choice(display, "graphics", ("display",), GRAPHICS_MODES, graphics_hint)
+    colors = v.choice(display, "colors", ("display",), COLOR_MODES)
     theme = v.string(display, "theme", ("display",))
 
     galleries = _galleries(v, top.get("galleries", []))
@@ -388,7 +392,9 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
         galleries=galleries,
         photos=photos,
         comparisons=comparisons,
-        display=DisplaySettings(graphics=graphics or "auto", theme=theme or DEFAULT_THEME),
+        display=DisplaySettings(
+            graphics=graphics or "auto", colors=colors or "auto", theme=theme or DEFAULT_THEME
+        ),
         positions=v.positions,
     )
     return config, v.problems

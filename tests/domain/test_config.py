@@ -103,7 +103,7 @@ def test_unknown_key_gets_did_you_mean(tmp_path: Path) -> None:
 
 def test_unknown_key_without_close_match_lists_allowed(tmp_path: Path) -> None:
     problem = only(problems_of(tmp_path, "[display]\nzzzz = 1\n"))
-    assert "allowed keys are graphics, theme" in problem.message
+    assert "allowed keys are graphics, colors, theme" in problem.message
     assert (problem.line, problem.column) == (2, 1)
 
 

@@ -34,3 +34,17 @@ async def test_a_missing_gallery_folder_is_named_and_the_rest_still_opens(
         await pilot.press("enter")  # the good gallery still opens
         await settle(pilot)
         assert type(app.screen).__name__ == "GalleryScreen"
+
+
+async def test_help_says_when_the_colour_depth_is_forced(
+    tmp_path: Path, make_image: ImageMaker
+) -> None:
+    make_image(tmp_path / "a" / "x.jpg")
+    app = PortfolioApp(open_portfolio(tmp_path), colors="256")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert 'forced by colors = "256"' in app.graphics_description
+        await pilot.press("question_mark")
+        await settle(pilot)
+        words = " ".join(screen_text(app).replace("│", " ").split())
+        assert 'colour depth forced by colors = "256"' in words

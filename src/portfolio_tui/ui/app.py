@@ -35,9 +35,11 @@ class PortfolioApp(App[None]):
         *,
         open_target: str | None = None,
         graphics: str | None = None,
+        colors: str | None = None,
         theme: str | None = None,
     ) -> None:
         super().__init__()
+        self.color_choice = colors or portfolio.config.display.colors
         self.portfolio = portfolio
         self.open_target = open_target
         self.graphics = graphics or portfolio.config.display.graphics
@@ -58,7 +60,15 @@ class PortfolioApp(App[None]):
             if self.graphics == "halfblock"
             else "auto: Kitty and Sixel graphics arrive in a later version"
         )
-        return f"Pictures: {GRAPHICS_NAMES.get(self.graphics, self.graphics)} in {colours} ({why})"
+        depth = (
+            f'forced by colors = "{self.color_choice}"'
+            if self.color_choice != "auto"
+            else "as the terminal reports (COLORTERM, TEXTUAL_COLOR_SYSTEM)"
+        )
+        return (
+            f"Pictures: {GRAPHICS_NAMES.get(self.graphics, self.graphics)} in {colours} "
+            f"({why}); colour depth {depth}"
+        )
 
     def on_mount(self) -> None:
         if self._theme_name in self.available_themes:
