@@ -1,0 +1,140 @@
+"""The grid in a real pseudo-terminal: first paint, bytes per frame, page-down repaint.
+
+Run by hand: ``.venv/bin/python benchmarks/grid_pty.py [--photos 1000]``.
+It generates a gallery of small JPEGs (cached under /tmp between runs), warms
+the thumbnail cache with ``portfolio-tui thumbs``, then at 200x50:
+
+- first paint: process start to the end of the last frame before the screen
+  goes still (every visible thumbnail drawn), against a bare Textual app's
+  first frame in the same run (ratio);
+- bytes of the largest start-up frame (the full grid), in truecolor and in
+  256 colours, and how many large (full-screen) frames start-up took;
+- page-down: from the key to the end of the last frame it caused, warm cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ptyterm import Session
+
+PYTHON = sys.executable
+BARE_APP = (
+    "from textual.app import App\n"
+    "from textual.widgets import Static\n"
+    "class Bare(App):\n"
+    "    def compose(self):\n"
+    "        yield Static('hello')\n"
+    "Bare().run()\n"
+)
+ROUNDS = 5
+PAGE_DOWNS = 10
+
+
+def corpus(count: int) -> Path:
+    """A folder holding one gallery of ``count`` 400x500 JPEGs."""
+    root = Path(tempfile.gettempdir()) / f"portfolio-tui-bench-grid-{count}"
+    gallery = root / "shoot"
+    gallery.mkdir(parents=True, exist_ok=True)
+    base = Image.linear_gradient("L").resize((400, 500))
+    for i in range(count):
+        path = gallery / f"img{i:05d}.jpg"
+        if not path.exists():
+            r = base.point(lambda v, i=i: (v + i * 37) % 256)
+            g = base.transpose(Image.Transpose.FLIP_TOP_BOTTOM).point(lambda v, i=i: (v + i) % 256)
+            Image.merge("RGB", (r, g, base)).save(path, quality=85)
+    return root
+
+
+def app_argv(root: Path) -> list[str]:
+    return [PYTHON, "-m", "portfolio_tui", str(root), "--open", "gallery:shoot"]
+
+
+def first_paint_bare(env: dict[str, str]) -> float:
+    session = Session([PYTHON, "-c", BARE_APP], env=env)
+    session.spawn()
+    while not session.frames:
+        session.pump(5)
+    first = session.frames[0].end
+    session.close()
+    return first
+
+
+def start_up(root: Path, env: dict[str, str]) -> tuple[float, list[int]]:
+    """(seconds to a still, complete grid, sizes of start-up frames)."""
+    session = Session(app_argv(root), env=env)
+    session.spawn()
+    done = session.settle(quiet=0.8)
+    sizes = [f.size for f in session.frames]
+    session.close()
+    return done, sizes
+
+
+def page_downs(root: Path, env: dict[str, str]) -> list[float]:
+    session = Session(app_argv(root), env=env)
+    session.spawn()
+    session.settle(quiet=0.8)
+    times = []
+    for _ in range(PAGE_DOWNS):
+        before = len(session.frames)
+        sent = session.send(b"\x1b[6~")
+        session.settle(quiet=0.4)
+        after = session.frames_since(before)
+        if after:
+            times.append(after[-1].end - sent)
+    session.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--photos", type=int, default=1000)
+    args = parser.parse_args()
+    root = corpus(args.photos)
+    cache = Path(tempfile.gettempdir()) / "portfolio-tui-bench-cache"
+    env = {"XDG_CACHE_HOME": str(cache), "COLORTERM": "truecolor"}
+    subprocess.run(
+        [PYTHON, "-m", "portfolio_tui", "thumbs", str(root)],
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
+    bare, ours, sizes = [], [], []
+    for _ in range(ROUNDS):
+        bare.append(first_paint_bare(env))
+        done, frame_sizes = start_up(root, env)
+        ours.append(done)
+        sizes = frame_sizes
+    env256 = {"XDG_CACHE_HOME": str(cache), "COLORTERM": ""}
+    _, sizes256 = start_up(root, env256)
+    pages = page_downs(root, env)
+    b, o = statistics.median(bare), statistics.median(ours)
+    big = max(sizes)
+    large = [s for s in sizes if s > big / 2]
+    print(f"{args.photos}-photo gallery, 200x50 pty, warm cache, median of {ROUNDS}")
+    print(f"{'figure':<52}{'value':>14}")
+    print(f"{'bare Textual app, first frame':<52}{b * 1000:>11.0f} ms")
+    print(f"{'portfolio-tui, grid complete and still':<52}{o * 1000:>11.0f} ms")
+    print(f"{'  ratio (target <= 1.5)':<52}{o / b:>14.2f}")
+    print(f"{'largest start-up frame, truecolor':<52}{big / 1024:>11.0f} KB")
+    print(f"{'largest start-up frame, 256 colours':<52}{max(sizes256) / 1024:>11.0f} KB")
+    print(f"{'start-up frames (of which over half the largest)':<52}{len(sizes):>9} ({len(large)})")
+    if pages:
+        print(
+            f"{'page-down to last frame, median (target <= 60 ms)':<52}"
+            f"{statistics.median(pages) * 1000:>11.0f} ms"
+        )
+        print(f"{'page-down, max':<52}{max(pages) * 1000:>11.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
