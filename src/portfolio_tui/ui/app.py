@@ -10,11 +10,11 @@ from textual.screen import Screen
 from ..portfolio import Comparison, Gallery, Photo, PhotoSet, Portfolio
 from ..text import clean, count, escape_markup
 from .commands import GLOBAL, bindings
-from .screens.compare import CompareScreen
 from .screens.gallery import GalleryScreen
-from .screens.help import HelpScreen
 from .screens.home import HomeScreen
-from .screens.loupe import LoupeScreen
+
+# The loupe, comparison and help screens (and the Markdown widget they bring)
+# are imported when first opened: start-up pays only for what it shows.
 
 GRAPHICS_NAMES = {
     "halfblock": "colour half-blocks",
@@ -125,6 +125,8 @@ class PortfolioApp(App[None]):
             if isinstance(below, GalleryScreen) and end is not None:
                 below.follow(end)
 
+        from .screens.loupe import LoupeScreen
+
         self.push_screen(LoupeScreen(gallery, photos, index), follow)
 
     def open_single(self, photo: Photo) -> None:
@@ -139,10 +141,14 @@ class PortfolioApp(App[None]):
 
     def open_comparison(self, comparison: Comparison) -> None:
         """Show a comparison."""
+        from .screens.compare import CompareScreen
+
         self.push_screen(CompareScreen(comparison))
 
     def action_help(self) -> None:
         """Show every key."""
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.graphics_description))
 
