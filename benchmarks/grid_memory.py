@@ -3,7 +3,8 @@
 Run by hand: ``.venv/bin/python benchmarks/grid_memory.py [--photos 10000]``.
 It generates small JPEGs (cached under /tmp), opens the gallery at 200x50 with
 a cold thumbnail cache, holds Page Down through the whole gallery at a steady
-pace (one press every 60 ms by default), and reads the app's resident memory (VmRSS, VmHWM) from /proc.
+pace (one press every 60 ms by default), and reads the app's resident memory
+(VmRSS, VmHWM) from /proc.
 Target (issue 3): RSS <= 300 MB.
 """
 
