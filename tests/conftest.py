@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import struct
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,3 +92,36 @@ def demo_portfolio() -> Portfolio:
     from portfolio_tui.portfolio import open_portfolio
 
     return open_portfolio(DEMO_CONFIG)
+
+
+def write_jpeg_with_thumbnail(
+    path: Path,
+    size: tuple[int, int] = (400, 300),
+    thumb_size: tuple[int, int] = (40, 30),
+    orientation: int = 1,
+    corrupt_offset: bool = False,
+) -> Path:
+    """A JPEG whose EXIF holds IFD0 (orientation) and IFD1 with a green thumbnail."""
+    buffer = io.BytesIO()
+    thumb = Image.new("RGB", thumb_size, (0, 200, 0))
+    thumb.paste((255, 0, 0), (0, 0, thumb_size[0] // 2, thumb_size[1] // 2))  # red top-left
+    thumb.save(buffer, "JPEG", quality=95)
+    data = buffer.getvalue()
+    # Layout: header (8) | IFD0 at 8 (2 + 12 + 4 = 18) | IFD1 at 26 (2 + 24 + 4 = 30) | thumb at 56
+    ifd0 = (
+        struct.pack("<H", 1)
+        + struct.pack("<HHI", 0x0112, 3, 1)
+        + struct.pack("<HH", orientation, 0)
+        + struct.pack("<I", 26)
+    )
+    offset = 9999 if corrupt_offset else 56
+    ifd1 = (
+        struct.pack("<H", 2)
+        + struct.pack("<HHII", 0x0201, 4, 1, offset)
+        + struct.pack("<HHII", 0x0202, 4, 1, len(data))
+        + struct.pack("<I", 0)
+    )
+    tiff = b"II*\x00" + struct.pack("<I", 8) + ifd0 + ifd1 + data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (20, 20, 200)).save(path, "JPEG", exif=b"Exif\x00\x00" + tiff)
+    return path

@@ -9,11 +9,12 @@ on; the caller draws a placeholder with that reason.
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 # Orientation tag values 5-8 store the image on its side.
 _SIDEWAYS = {5, 6, 7, 8}
@@ -189,3 +190,44 @@ def file_size(path: Path) -> int | None:
         return os.stat(path).st_size
     except OSError:
         return None
+
+
+JPEG_THUMB_OFFSET, JPEG_THUMB_LENGTH = 0x0201, 0x0202
+MAX_EMBEDDED_THUMB = 512 * 1024
+
+
+def embedded_thumbnail(path: Path, box: tuple[int, int]) -> Image.Image | None:
+    """The small JPEG a camera embeds in EXIF (IFD1), fitted to ``box`` and upright.
+
+    Reading it costs a header parse and a tiny decode, so the grid can show it
+    at once while the real thumbnail is made.  None when there is none or it is
+    damaged; never raises.
+    """
+    try:
+        with Image.open(path) as image:
+            if image.format != "JPEG":
+                return None
+            raw = image.info.get("exif")
+            if not isinstance(raw, bytes) or not raw:
+                return None
+            exif = image.getexif()
+            ifd1 = exif.get_ifd(ExifTags.IFD.IFD1)
+            orientation = _orientation(image)
+        offset, length = ifd1.get(JPEG_THUMB_OFFSET), ifd1.get(JPEG_THUMB_LENGTH)
+        if not isinstance(offset, int) or not isinstance(length, int):
+            return None
+        if not 0 < length <= MAX_EMBEDDED_THUMB:
+            return None
+        tiff = raw[6:] if raw.startswith(b"Exif\x00\x00") else raw
+        data = tiff[offset : offset + length]
+        if len(data) != length or not data.startswith(b"\xff\xd8"):
+            return None
+        with Image.open(io.BytesIO(data)) as thumb:
+            if thumb.width * thumb.height > 4_000_000:
+                return None
+            stored_box = (box[1], box[0]) if orientation in _SIDEWAYS else box
+            fitted = ImageOps.contain(thumb.convert("RGB"), stored_box, Image.Resampling.LANCZOS)
+    except Exception:  # a damaged embedded thumbnail is simply not used
+        return None
+    transpose = _TRANSPOSE.get(orientation)
+    return fitted.transpose(transpose) if transpose is not None else fitted

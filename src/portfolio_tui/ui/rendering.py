@@ -16,6 +16,7 @@ from pathlib import Path
 from textual.strip import Strip
 
 from ..imaging import ImageError, fitted, halfblock_lines
+from ..imaging.decode import embedded_thumbnail
 
 RenderKey = tuple[str, int, int, int, int]
 
@@ -28,6 +29,8 @@ class Rendered:
     strips: tuple[Strip, ...] = ()
     width: int = 0
     error: str | None = None
+    placeholder: bool = False
+    """Drawn from the camera's embedded thumbnail while the real one is made."""
 
 
 def render_key(path: Path, cols: int, rows: int, height_px: int | None = None) -> RenderKey:
@@ -105,3 +108,12 @@ def render_photo(path: Path, cols: int, rows: int, height_px: int | None = None)
     rendered = Rendered(key, strips, image.width)
     CACHE.put(rendered)
     return rendered
+
+
+def render_embedded(path: Path, cols: int, rows: int) -> Rendered | None:
+    """A quick placeholder from the EXIF thumbnail, or None (worker threads only)."""
+    image = embedded_thumbnail(path, (cols, rows * 2))
+    if image is None:
+        return None
+    strips = tuple(Strip(line, image.width) for line in halfblock_lines(image))
+    return Rendered(render_key(path, cols, rows), strips, image.width, placeholder=True)

@@ -24,12 +24,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from ...imaging.sizes import DEFAULT_THUMB_INDEX, THUMB_WIDTHS, thumb_rows
+from ...imaging.cache import shared_cache
+from ...imaging.sizes import DEFAULT_THUMB_INDEX, THUMB_WIDTHS, pixel_box, thumb_rows
 from ...portfolio import Photo, PhotoSet
 from ...text import clean, fit, wrap
 from ..commands import GRID, bindings
 from ..messages import PhotoChosen, PhotoHighlighted
-from ..rendering import Rendered, render_photo
+from ..rendering import Rendered, render_embedded, render_photo
 
 DECODE_THREADS = max(2, os.cpu_count() or 2)
 MAX_LOADED_THUMBS = 1500
@@ -283,18 +284,34 @@ class ThumbGrid(ScrollView, can_focus=True):
         wanted = [
             self.photos[i]
             for i in self._visible_indices()
-            if self.photos[i].rel not in self._thumbs
+            if (loaded := self._thumbs.get(self.photos[i].rel)) is None or loaded.placeholder
         ]
         if wanted:
-            self._load(wanted, self._thumb_box)
+            # Placeholders only for tiles showing nothing yet (decided here, on the UI thread).
+            blank = frozenset(p.rel for p in wanted if p.rel not in self._thumbs)
+            self._load(wanted, self._thumb_box, blank)
 
     @work(thread=True, exclusive=True, group="thumbs", exit_on_error=False)
-    def _load(self, photos: list[Photo], box: tuple[int, int]) -> None:
+    def _load(self, photos: list[Photo], box: tuple[int, int], blank: frozenset[str]) -> None:
         worker = get_current_worker()
         cols, rows = box
         pending: dict[Future[Rendered], Photo] = {}
         queue = list(photos)
         batch: list[tuple[Photo, Rendered]] = []
+        # Photos not in the disk cache need a full decode: show the camera's
+        # embedded thumbnail at once (a tiny decode) while the real one is made.
+        cache = shared_cache()
+        for photo in photos:
+            if worker.is_cancelled:
+                return
+            if photo.rel not in blank or cache.contains(photo.path, pixel_box(cols, rows)):
+                continue
+            quick = render_embedded(photo.path, cols, rows)
+            if quick is not None:
+                batch.append((photo, quick))
+        if batch:
+            self.app.call_from_thread(self._add_thumbs, batch, box)
+            batch = []
         last_flush = time.monotonic()
         while (queue or pending) and not worker.is_cancelled:
             while queue and len(pending) < DECODE_THREADS * 2:
@@ -318,6 +335,9 @@ class ThumbGrid(ScrollView, can_focus=True):
         if box != self._thumb_box:
             return
         for photo, rendered in batch:
+            current = self._thumbs.get(photo.rel)
+            if rendered.placeholder and current is not None and not current.placeholder:
+                continue  # the real thumbnail won the race
             self._thumbs[photo.rel] = rendered
             self._thumbs.move_to_end(photo.rel)
         while len(self._thumbs) > MAX_LOADED_THUMBS:
