@@ -541,23 +541,30 @@ async def test_q_quits_from_the_grid(demo_portfolio: Portfolio) -> None:
 # -- --open targets -------------------------------------------------------------------------
 
 
-async def test_open_gallery_target_shows_its_grid_over_home(demo_portfolio: Portfolio) -> None:
+async def test_open_gallery_target_starts_in_its_grid(demo_portfolio: Portfolio) -> None:
+    """Home is not built under an --open target; going back builds it then."""
     app = make_app(demo_portfolio, "gallery:studio")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert stack_names(app) == ["HomeScreen", "GalleryScreen"]
+        assert stack_names(app) == ["GalleryScreen"]
         grid = grid_of(app)
         assert [photo.rel for photo in grid.photos] == STUDIO
         assert grid.cursor == 0
         assert_laid_out(grid)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert stack_names(app) == ["HomeScreen"]
 
 
-async def test_open_comparison_target_shows_it_over_home(demo_portfolio: Portfolio) -> None:
+async def test_open_comparison_target_starts_in_it(demo_portfolio: Portfolio) -> None:
     app = make_app(demo_portfolio, "comparison:real-vs-ai")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert stack_names(app) == ["HomeScreen", "CompareScreen"]
+        assert stack_names(app) == ["CompareScreen"]
         assert compare_of(app).comparison.id == "real-vs-ai"
+        await pilot.press("g")
+        await settle(pilot)
+        assert stack_names(app) == ["HomeScreen"]
 
 
 async def test_open_photo_target_lands_in_the_loupe_over_its_grid(
@@ -567,7 +574,7 @@ async def test_open_photo_target_lands_in_the_loupe_over_its_grid(
     app = make_app(demo_portfolio, "photo:studio/hopper-04.jpg")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert stack_names(app) == ["HomeScreen", "GalleryScreen", "LoupeScreen"]
+        assert stack_names(app) == ["GalleryScreen", "LoupeScreen"]
         assert loupe_of(app).photo.rel == "studio/hopper-04.jpg"
         below = app.screen_stack[-2]
         assert isinstance(below, GalleryScreen)

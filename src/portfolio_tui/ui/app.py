@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -73,9 +74,10 @@ class PortfolioApp(App[None]):
     def on_mount(self) -> None:
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
-        self.push_screen(HomeScreen(self.portfolio))
-        if self.open_target:
-            self.open_path(self.open_target)
+        # With --open the target is the first screen: home (its cards and cover
+        # decodes) is only built when the user goes back to it (see leave()).
+        if not (self.open_target and self.open_path(self.open_target)):
+            self.push_screen(HomeScreen(self.portfolio))
         # After the first refresh, so the toast lands on the screen now showing.
         self.call_after_refresh(self._report_problems)
 
@@ -95,21 +97,32 @@ class PortfolioApp(App[None]):
             )
 
     # -- navigation (screens call these) ----------------------------------------
-    def open_path(self, target: str) -> None:
-        """Open ``gallery:ID``, ``comparison:ID`` or ``photo:REL`` (validated by the CLI)."""
+    def open_path(self, target: str) -> bool:
+        """Open ``gallery:ID``, ``comparison:ID`` or ``photo:REL``; False if there is none."""
         kind, _, value = target.partition(":")
         if kind == "gallery":
             gallery = self.portfolio.gallery(value)
             if gallery is not None:
                 self.open_gallery(gallery)
+                return True
         elif kind == "comparison":
             comparison = self.portfolio.comparison(value)
             if comparison is not None:
                 self.open_comparison(comparison)
+                return True
         elif kind == "photo":
             photo = self.portfolio.photo(value)
             if photo is not None:
                 self.open_single(photo)
+                return True
+        return False
+
+    def leave(self, screen: Screen[Any], result: Any = None) -> None:
+        """Close ``screen``; when it is the first screen (opened by --open), home replaces it."""
+        if len(self.screen_stack) <= 2 and screen is self.screen:
+            self.switch_screen(HomeScreen(self.portfolio))
+        else:
+            screen.dismiss(result)
 
     def open_gallery(self, gallery: Gallery, cursor: int = 0) -> GalleryScreen:
         """Show a gallery's grid."""

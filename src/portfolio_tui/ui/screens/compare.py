@@ -150,4 +150,4 @@ class CompareScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Back to where the comparison was opened from."""
-        self.dismiss()
+        self.app.leave(self)  # type: ignore[attr-defined]

@@ -85,7 +85,7 @@ class GalleryScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Back to the home screen."""
-        self.dismiss()
+        self.app.leave(self)  # type: ignore[attr-defined]
 
     def follow(self, index: int) -> None:
         """Put the grid cursor on ``index`` (when coming back from the loupe)."""

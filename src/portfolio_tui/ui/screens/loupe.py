@@ -146,4 +146,4 @@ class LoupeScreen(Screen[int]):
 
     def action_back(self) -> None:
         """Back to the grid, which follows to this photo."""
-        self.dismiss(self.index)
+        self.app.leave(self, self.index)  # type: ignore[attr-defined]
