@@ -50,6 +50,17 @@ def _open_target(value: str) -> str:
     return value
 
 
+def _add_path(parser: argparse.ArgumentParser) -> None:
+    """The optional PATH every command takes."""
+    parser.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        metavar="PATH",
+        help="portfolio folder or its config file (default: ./config.toml, else this folder)",
+    )
+
+
 def main_parser() -> argparse.ArgumentParser:
     """The parser for opening a portfolio."""
     parser = argparse.ArgumentParser(
@@ -58,9 +69,7 @@ def main_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "path", nargs="?", type=Path, metavar="PATH", help="portfolio folder or config file"
-    )
+    _add_path(parser)
     parser.add_argument(
         "--open",
         dest="open_target",
@@ -92,13 +101,7 @@ def check_parser() -> argparse.ArgumentParser:
         "file:line: message. Exit status: 0 no problems, 1 problems found, "
         "2 config unreadable (not valid TOML, or missing).",
     )
-    parser.add_argument(
-        "path",
-        nargs="?",
-        type=Path,
-        metavar="PATH",
-        help="portfolio folder or config file (default: . )",
-    )
+    _add_path(parser)
     return parser
 
 
@@ -131,13 +134,7 @@ def thumbs_parser() -> argparse.ArgumentParser:
         "open with every thumbnail at once. The cache lives in your user cache folder "
         "(XDG_CACHE_HOME), never in the portfolio.",
     )
-    parser.add_argument(
-        "path",
-        nargs="?",
-        type=Path,
-        metavar="PATH",
-        help="portfolio folder or config file (default: . )",
-    )
+    _add_path(parser)
     parser.add_argument(
         "--jobs",
         "-j",
