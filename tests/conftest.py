@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import struct
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -125,3 +127,19 @@ def write_jpeg_with_thumbnail(
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", size, (20, 20, 200)).save(path, "JPEG", exif=b"Exif\x00\x00" + tiff)
     return path
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m portfolio_tui ARGS`` in ``cwd``, as a user runs it; output as UTF-8."""
+    return subprocess.run(
+        [sys.executable, "-m", "portfolio_tui", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )

@@ -6,14 +6,12 @@ Everything here exits before any UI starts, so no terminal is needed.
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_CONFIG, ImageMaker, write
+from conftest import DEMO_CONFIG, ImageMaker, run_cli, write
 from portfolio_tui import __version__
 from portfolio_tui.check import check, report
 
@@ -21,18 +19,8 @@ from portfolio_tui.check import check, report
 def run(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m portfolio_tui ARGS`` in ``cwd``; output decoded as UTF-8."""
-    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "portfolio_tui", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+    """``python -m portfolio_tui ARGS`` in ``cwd``."""
+    return run_cli(*args, cwd=cwd, env=env)
 
 
 def lines(text: str) -> list[str]:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import ImageMaker
+from conftest import ImageMaker, run_cli
 
 
 def run(*args: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "portfolio_tui", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    """The CLI with its cache in ``cache`` (XDG_CACHE_HOME)."""
+    return run_cli(*args, cwd=cwd, env={"XDG_CACHE_HOME": str(cache)})
 
 
 def test_thumbs_builds_then_reuses_and_cache_clear_empties(
