@@ -48,11 +48,26 @@ def render_key(path: Path, cols: int, rows: int, height_px: int | None = None) -
     return (str(path), size, mtime, cols, rows)
 
 
+def render_key_without_stat(
+    path: Path, cols: int, rows: int, height_px: int | None = None
+) -> tuple[str, int, int]:
+    """The box part of a render key: path and cell box, no file identity."""
+    if height_px is not None:
+        rows = -min(rows * 2, height_px)
+    return (str(path), cols, rows)
+
+
+def _box_of(key: RenderKey) -> tuple[str, int, int]:
+    return (key[0], key[3], key[4])
+
+
 class RenderCache:
     """A thread-safe LRU of rendered photos, bounded by cell count."""
 
     def __init__(self, max_cells: int = 2_000_000) -> None:
         self._items: OrderedDict[RenderKey, Rendered] = OrderedDict()
+        # The newest render per (path, box), found without touching the file system.
+        self._latest: dict[tuple[str, int, int], RenderKey] = {}
         self._cells = 0
         self._max_cells = max_cells
         self._lock = threading.Lock()
@@ -69,6 +84,19 @@ class RenderCache:
                 self._items.move_to_end(key)
             return item
 
+    def peek(
+        self, path: Path, cols: int, rows: int, height_px: int | None = None
+    ) -> Rendered | None:
+        """The newest render of ``path`` for this box, without a stat (safe on the UI thread).
+
+        It may be stale if the file changed since; callers show it at once and
+        let a worker confirm it with :func:`render_photo`.
+        """
+        probe = render_key_without_stat(path, cols, rows, height_px)
+        with self._lock:
+            key = self._latest.get(probe)
+            return self._items.get(key) if key is not None else None
+
     def put(self, item: Rendered) -> None:
         """Store a render, evicting the least recently used beyond the bound."""
         with self._lock:
@@ -76,15 +104,19 @@ class RenderCache:
             if old is not None:
                 self._cells -= self._cost(old)
             self._items[item.key] = item
+            self._latest[_box_of(item.key)] = item.key
             self._cells += self._cost(item)
             while self._cells > self._max_cells and len(self._items) > 1:
-                _, evicted = self._items.popitem(last=False)
+                key, evicted = self._items.popitem(last=False)
                 self._cells -= self._cost(evicted)
+                if self._latest.get(_box_of(key)) == key:
+                    del self._latest[_box_of(key)]
 
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:
             self._items.clear()
+            self._latest.clear()
             self._cells = 0
 
 

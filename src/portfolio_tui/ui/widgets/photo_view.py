@@ -13,7 +13,7 @@ from textual.worker import Worker, WorkerState
 
 from ...portfolio import Photo
 from ...text import clean, fit, wrap
-from ..rendering import CACHE, Rendered, render_key, render_photo
+from ..rendering import CACHE, Rendered, render_photo
 
 
 class PhotoView(Widget):
@@ -88,12 +88,9 @@ class PhotoView(Widget):
         if wanted == self._wanted and self._rendered is not None:
             return
         self._wanted = wanted
-        cached = CACHE.get(render_key(photo.path, width, height, height_px))
-        if cached is not None:
-            self._rendered = cached
-            self.refresh()
-            return
-        self._rendered = None
+        # Show the last render for this box at once (no file-system call on the UI
+        # thread); the worker below confirms it, or redraws if the file changed.
+        self._rendered = CACHE.peek(photo.path, width, height, height_px)
         self.refresh()
         self.run_worker(
             partial(self._decode, wanted, photo, width, height, height_px),
@@ -115,7 +112,7 @@ class PhotoView(Widget):
         event.stop()
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             wanted, rendered = event.worker.result
-            if wanted == self._wanted:
+            if wanted == self._wanted and rendered is not self._rendered:
                 self._rendered = rendered
                 self.refresh()
         elif event.state == WorkerState.ERROR and self._wanted is not None:
