@@ -1,0 +1,559 @@
+"""Find out which graphics protocol the terminal speaks, before the app starts.
+
+:func:`detect` asks the terminal directly, in one write: a Kitty graphics
+query, the cell size in pixels (``CSI 16 t``), the number of Sixel colour
+registers (XTSMGRAPHICS) and, last, the primary device attributes (DA1).
+Every terminal answers DA1, and answers in order, so the DA1 reply marks the
+end of the answers: Kitty graphics work if the Kitty reply came before it,
+Sixel if DA1 lists attribute 4.
+
+Inside tmux the Kitty query and a second DA1 are wrapped for passthrough so
+they reach the terminal outside; tmux answers the unwrapped queries itself
+(tmux 3.4+ built with Sixel lists attribute 4 and draws Sixel itself).
+
+Late answers: when the deadline passes first, the answers may still be on
+their way (a slow SSH link).  Textual would read them as key presses, so
+:func:`detect` records how many DA1 replies are outstanding in
+``Capabilities.pending`` and :func:`drain` reads and discards them.  Bytes
+that are not part of any answer (the user typing during detection) are kept
+in ``Capabilities.typeahead``.
+
+No Textual imports: this runs before the app exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import re
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+from typing import Any
+
+
+def _optional_module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # Windows has neither termios nor fcntl
+        return None
+
+
+_termios = _optional_module("termios")
+_fcntl = _optional_module("fcntl")
+
+CHOICES = ("auto", "kitty", "sixel", "halfblock")
+DEFAULT_CELL_SIZE = (10, 20)
+
+KITTY_QUERY = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
+CELL_SIZE_QUERY = "\x1b[16t"  # reply: CSI 6 ; height ; width t
+SIXEL_COLORS_QUERY = "\x1b[?1;1;0S"  # XTSMGRAPHICS read colour registers; reply CSI ? 1 ; 0 ; N S
+DA1_QUERY = "\x1b[c"  # reply: CSI ? 62 ; ... c (attribute 4 = Sixel)
+
+_KITTY_HINT_PROGRAMS = ("wezterm", "ghostty")
+_ESC = 0x1B
+_MAX_PARAMS = 64  # a CSI longer than this is not an answer to our queries
+_MAX_STRING = 4096  # nor an APC/DCS/OSC string longer than this
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the terminal can draw, and why we think so."""
+
+    mode: str
+    """``"kitty"``, ``"sixel"`` or ``"halfblock"``."""
+    reason: str
+    """One plain sentence for the help screen."""
+    cell_size: tuple[int, int] | None
+    """Pixels per cell (width, height), if known."""
+    tmux: bool
+    """Running inside tmux."""
+    passthrough: bool
+    """Graphics escape sequences must be wrapped with :func:`wrap_passthrough`."""
+    sixel_colors: int = 256
+    """Colour registers the terminal reports (XTSMGRAPHICS)."""
+    typeahead: bytes = b""
+    """Bytes the user typed while the terminal was being asked, in order."""
+    pending: int = 0
+    """DA1 replies still outstanding when the deadline passed: call :func:`drain`."""
+    partial: bytes = field(default=b"", repr=False)
+    """The start of an answer that was cut off by the deadline (for :func:`drain`)."""
+
+
+def wrap_passthrough(sequence: str) -> str:
+    """Wrap ``sequence`` so tmux hands it to the terminal outside it."""
+    return "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
+
+
+# --------------------------------------------------------------------------
+# Parsing the answers
+
+
+class _Answers:
+    """Incremental parser for the terminal's answers.
+
+    Complete answers are interpreted and dropped; anything else (what the user
+    typed) is kept, in order, as typeahead.  Parsing stops at the last DA1
+    reply expected: whatever follows it is typeahead too.
+    """
+
+    def __init__(self, expected_da1: int) -> None:
+        self.expected_da1 = expected_da1
+        self.buffer = bytearray()
+        self.typeahead = bytearray()
+        self.da1: list[tuple[int, ...]] = []
+        self.kitty_ok = False
+        self.cell_size: tuple[int, int] | None = None
+        self.sixel_colors: int | None = None
+
+    @property
+    def done(self) -> bool:
+        return len(self.da1) >= self.expected_da1
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.expected_da1 - len(self.da1))
+
+    def feed(self, data: bytes) -> None:
+        self.buffer += data
+        buf = self.buffer
+        i = 0
+        while i < len(buf) and not self.done:
+            if buf[i] != _ESC:
+                self.typeahead.append(buf[i])
+                i += 1
+                continue
+            consumed = self._escape(buf, i)
+            if consumed == 0:  # incomplete: wait for more bytes
+                break
+            i += consumed
+        if self.done:
+            self.typeahead += buf[i:]
+            i = len(buf)
+        del buf[:i]
+
+    def _escape(self, buf: bytearray, i: int) -> int:
+        """Handle the escape sequence at ``buf[i]``; return bytes used, 0 if incomplete."""
+        if i + 1 >= len(buf):
+            return 0
+        intro = buf[i + 1]
+        if intro == ord("["):
+            return self._csi(buf, i)
+        if intro in b"_P]":
+            return self._string(buf, i)
+        # ESC alone, Alt+key or SS3 keys: the user's; keep the ESC, go on.
+        self.typeahead.append(_ESC)
+        return 1
+
+    def _csi(self, buf: bytearray, i: int) -> int:
+        j = i + 2
+        while j < len(buf) and 0x20 <= buf[j] <= 0x3F:
+            j += 1
+            if j - i > _MAX_PARAMS:
+                self.typeahead.append(_ESC)
+                return 1
+        if j >= len(buf):
+            return 0
+        final = buf[j]
+        if not 0x40 <= final <= 0x7E:
+            self.typeahead.append(_ESC)
+            return 1
+        body = bytes(buf[i + 2 : j])
+        if not self._csi_answer(body, chr(final)):
+            self.typeahead += buf[i : j + 1]
+        return j + 1 - i
+
+    def _csi_answer(self, body: bytes, final: str) -> bool:
+        """Interpret one CSI; False if it is not an answer (a key the user pressed)."""
+        private = body[:1] in (b"?", b">", b"=")
+        numbers = _numbers(body[1:] if private else body)
+        if private and body[:1] == b"?" and final == "c":
+            self.da1.append(numbers)
+        elif private and body[:1] == b"?" and final == "S":
+            if len(numbers) >= 3 and numbers[0] == 1 and numbers[1] == 0 and numbers[2] > 0:
+                self.sixel_colors = numbers[2]
+        elif not private and final == "t" and len(numbers) >= 3 and numbers[0] == 6:
+            if numbers[1] > 0 and numbers[2] > 0:
+                self.cell_size = (numbers[2], numbers[1])
+        elif not private:
+            return final == "t"  # other window reports; never typed
+        return True  # any other private-marker CSI is a report, never a key
+
+    def _string(self, buf: bytearray, i: int) -> int:
+        """APC, DCS or OSC string ending with ST (or BEL for OSC).
+
+        Answers never hold an ESC other than the one of ST, so any other ESC
+        means this was not an answer (say Alt+P typed by the user): the ESC is
+        kept as typeahead and parsing goes on after it.
+        """
+        esc = buf.find(b"\x1b", i + 2)
+        if buf[i + 1] == ord("]"):
+            bel = buf.find(b"\x07", i + 2)
+            if bel != -1 and (esc == -1 or bel < esc):
+                return bel + 1 - i
+        if esc == -1 or esc + 1 >= len(buf):
+            if len(buf) - i > _MAX_STRING:
+                self.typeahead.append(_ESC)
+                return 1
+            return 0
+        if buf[esc + 1] != ord("\\"):
+            self.typeahead.append(_ESC)
+            return 1
+        body = bytes(buf[i + 2 : esc])
+        if buf[i + 1] == ord("_") and body.startswith(b"G"):
+            keys, _, message = body[1:].partition(b";")
+            if b"i=31" in keys.split(b",") and message == b"OK":
+                self.kitty_ok = True
+        return esc + 2 - i
+
+
+def _numbers(body: bytes) -> tuple[int, ...]:
+    values = []
+    for part in re.split(rb"[;:]", body):
+        values.append(int(part) if part.isdigit() else 0)
+    return tuple(values)
+
+
+# --------------------------------------------------------------------------
+# The terminal
+
+
+@contextlib.contextmanager
+def _raw(fd: int) -> Iterator[None]:
+    """No echo, no line buffering; Ctrl+C still interrupts.  Restored on exit."""
+    assert _termios is not None
+    before = _termios.tcgetattr(fd)
+    attrs: list[Any] = list(before)
+    attrs[0] &= ~(_termios.ICRNL | _termios.IXON | _termios.INLCR | _termios.IGNCR)
+    attrs[3] &= ~(_termios.ICANON | _termios.ECHO | _termios.IEXTEN)
+    attrs[6] = list(attrs[6])
+    attrs[6][_termios.VMIN] = 1
+    attrs[6][_termios.VTIME] = 0
+    # TCSANOW, never TCSAFLUSH: flushing would throw away what the user typed.
+    _termios.tcsetattr(fd, _termios.TCSANOW, attrs)
+    try:
+        yield
+    finally:
+        _termios.tcsetattr(fd, _termios.TCSANOW, before)
+
+
+def _read_until(fd: int, answers: _Answers, deadline: float) -> None:
+    """Feed ``answers`` until it has every DA1 reply or ``deadline`` passes."""
+    while not answers.done:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        try:
+            readable, _, _ = select.select([fd], [], [], remaining)
+        except InterruptedError:  # pragma: no cover - retried by Python anyway
+            continue
+        if not readable:
+            return
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # the terminal went away (pty closed)
+            return
+        if not data:
+            return
+        answers.feed(data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _winsize_cell(fd: int) -> tuple[int, int] | None:
+    """Cell size from TIOCGWINSZ's pixel fields, when the terminal fills them."""
+    if _fcntl is None or _termios is None:
+        return None
+    try:
+        packed = _fcntl.ioctl(fd, _termios.TIOCGWINSZ, b"\0" * 8)
+    except OSError:
+        return None
+    rows, cols, xpixel, ypixel = struct.unpack("HHHH", packed)
+    if rows and cols and xpixel and ypixel:
+        return (xpixel // cols, ypixel // rows)
+    return None
+
+
+@contextlib.contextmanager
+def _terminal(tty: int | None) -> Iterator[tuple[int | None, str]]:
+    """The terminal's file descriptor, or None and why there is none."""
+    if tty is not None:
+        if os.isatty(tty):
+            yield tty, ""
+        else:
+            yield None, "the input is not a terminal"
+        return
+    try:
+        stdin_fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        stdin_fd = -1
+    if stdin_fd < 0 or not os.isatty(stdin_fd):
+        yield None, "standard input is not a terminal"
+        return
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        yield None, "the terminal (/dev/tty) could not be opened"
+        return
+    try:
+        yield fd, ""
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------
+# tmux
+
+
+def _tmux_passthrough(environ: Mapping[str, str], budget: float = 0.15) -> bool:
+    """Whether tmux lets wrapped sequences through to the terminal outside.
+
+    Asks the tmux client; all the calls together get ``budget`` seconds, and a
+    tmux that doesn't answer in time counts as no passthrough.
+    """
+    tmux = shutil.which("tmux", path=environ.get("PATH"))
+    if tmux is None:
+        return False
+    deadline = time.monotonic() + budget
+    env = {**os.environ, **environ}
+    target = ["-t", environ["TMUX_PANE"]] if environ.get("TMUX_PANE") else []
+    try:
+        # -A -p: the pane's effective value (a pane may override the global one).
+        value = _run(tmux, ["show", "-Apv", *target, "allow-passthrough"], env, deadline)
+        if value is None:
+            value = _run(tmux, ["show", "-gv", "allow-passthrough"], env, deadline)
+        if value is not None:
+            return value.rstrip("*").strip() in ("on", "all")
+        # No such option: tmux before 3.3 always let passthrough through.
+        version = _run(tmux, ["-V"], env, deadline) or ""
+    except subprocess.TimeoutExpired:
+        return False
+    match = re.search(r"(\d+)\.(\d+)", version)
+    return match is not None and (int(match[1]), int(match[2])) < (3, 3)
+
+
+def _run(executable: str, args: list[str], env: dict[str, str], deadline: float) -> str | None:
+    """The command's output, None if it failed; TimeoutExpired past ``deadline``."""
+    try:
+        result = subprocess.run(
+            [executable, *args],
+            capture_output=True,
+            text=True,
+            timeout=max(0.001, deadline - time.monotonic()),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except OSError:
+        return None
+    if result.returncode != 0:
+        return None
+    return result.stdout.strip()
+
+
+# --------------------------------------------------------------------------
+# Detection
+
+
+def _hint(environ: Mapping[str, str]) -> str:
+    """What the environment suggests, for reasons when the terminal can't be asked."""
+    program = environ.get("TERM_PROGRAM", "").lower()
+    if environ.get("TERM") == "xterm-kitty" or environ.get("KITTY_WINDOW_ID"):
+        name = "kitty"
+    elif program in _KITTY_HINT_PROGRAMS:
+        name = environ.get("TERM_PROGRAM", program)
+    else:
+        return ""
+    return f' ({name} suggests Kitty graphics: try graphics = "kitty" in the config)'
+
+
+def detect(
+    choice: str = "auto",
+    *,
+    environ: Mapping[str, str] | None = None,
+    tty: int | None = None,
+    timeout: float = 0.2,
+) -> Capabilities:
+    """Decide how to draw photos: ``"kitty"``, ``"sixel"`` or ``"halfblock"``.
+
+    ``choice`` is the user's setting.  ``"halfblock"`` asks nothing; a forced
+    ``"kitty"`` or ``"sixel"`` only learns the cell size; ``"auto"`` asks the
+    terminal (``tty``, else ``/dev/tty`` when standard input is a terminal)
+    and waits at most ``timeout`` seconds.  If the deadline passes first,
+    ``pending`` is set: call :func:`drain` before starting the app.
+    """
+    if choice not in CHOICES:
+        raise ValueError(f"graphics must be one of {', '.join(CHOICES)}, not {choice!r}")
+    env = os.environ if environ is None else environ
+    in_tmux = bool(env.get("TMUX"))
+    if choice == "halfblock":
+        return Capabilities(
+            "halfblock", 'graphics = "halfblock" in the config', None, in_tmux, False
+        )
+    if choice in ("kitty", "sixel"):
+        return _forced(choice, env, in_tmux, tty, timeout)
+    if _termios is None:
+        return Capabilities(
+            "halfblock",
+            "this system has no termios, so the terminal cannot be asked: colour half-blocks"
+            + _hint(env),
+            None,
+            in_tmux,
+            False,
+        )
+    with _terminal(tty) as (fd, why_not):
+        if fd is None:
+            reason = f"{why_not}: colour half-blocks{_hint(env)}"
+            return Capabilities("halfblock", reason, None, in_tmux, False)
+        return _auto(fd, env, in_tmux, timeout)
+
+
+def _auto(fd: int, env: Mapping[str, str], in_tmux: bool, timeout: float) -> Capabilities:
+    passthrough = in_tmux and _tmux_passthrough(env)
+    local = CELL_SIZE_QUERY + SIXEL_COLORS_QUERY + DA1_QUERY
+    if passthrough:
+        # The outer terminal gets the Kitty query and its own DA1; tmux answers
+        # the rest at once, so its DA1 comes first and the outer one second.
+        query = wrap_passthrough(KITTY_QUERY + DA1_QUERY) + local
+        expected = 2
+    elif in_tmux:
+        query, expected = local, 1  # only tmux itself can be asked
+    else:
+        query, expected = KITTY_QUERY + local, 1
+    answers = _Answers(expected)
+    with _raw(fd):
+        _write_all(fd, query.encode())
+        _read_until(fd, answers, time.monotonic() + timeout)
+    cell = answers.cell_size or _winsize_cell(fd)
+    colors = answers.sixel_colors or 256
+    common: dict[str, Any] = {
+        "tmux": in_tmux,
+        "sixel_colors": colors,
+        "typeahead": bytes(answers.typeahead),
+        "pending": answers.missing,
+        "partial": bytes(answers.buffer),
+    }
+    if answers.kitty_ok:  # only counted before the (last) DA1 reply
+        reason = (
+            "the terminal outside tmux answered the Kitty graphics query (allow-passthrough is on)"
+            if in_tmux
+            else "the terminal answered the Kitty graphics query"
+        )
+        return Capabilities(
+            "kitty", reason, cell or DEFAULT_CELL_SIZE, passthrough=in_tmux, **common
+        )
+    tmux_sixel = in_tmux and bool(answers.da1) and 4 in answers.da1[0][1:]
+    if tmux_sixel:
+        return Capabilities(
+            "sixel",
+            "tmux draws Sixel graphics itself (its device attributes include Sixel)",
+            cell or DEFAULT_CELL_SIZE,
+            passthrough=False,
+            **common,
+        )
+    if not answers.done:
+        reason = f"no answer within {timeout:g} s: colour half-blocks"
+        if passthrough and answers.da1:
+            reason = f"the terminal outside tmux gave {reason}"
+        return Capabilities("halfblock", reason + _hint(env), cell, passthrough=False, **common)
+    if in_tmux and not passthrough:
+        reason = (
+            "inside tmux without allow-passthrough: colour half-blocks"
+            " (set -g allow-passthrough on in tmux.conf allows Kitty graphics)"
+        )
+        return Capabilities("halfblock", reason, cell, passthrough=False, **common)
+    if in_tmux:
+        reason = (
+            "neither the terminal outside tmux (Kitty graphics) nor tmux (Sixel)"
+            " can draw images: colour half-blocks"
+        )
+        return Capabilities("halfblock", reason, cell, passthrough=False, **common)
+    if 4 in answers.da1[-1][1:]:
+        return Capabilities(
+            "sixel",
+            "the terminal lists Sixel graphics in its device attributes",
+            cell or DEFAULT_CELL_SIZE,
+            passthrough=False,
+            **common,
+        )
+    reason = "the terminal has neither Kitty nor Sixel graphics: colour half-blocks"
+    return Capabilities("halfblock", reason, cell, passthrough=False, **common)
+
+
+def _forced(
+    choice: str, env: Mapping[str, str], in_tmux: bool, tty: int | None, timeout: float
+) -> Capabilities:
+    """The user chose the protocol; only the cell size is learnt."""
+    reason = f'graphics = "{choice}" in the config'
+    passthrough = False
+    if choice == "kitty" and in_tmux:
+        passthrough = _tmux_passthrough(env)
+        if not passthrough:
+            reason += " (inside tmux without allow-passthrough the images may not show)"
+    cell: tuple[int, int] | None = None
+    extra: dict[str, Any] = {}
+    if _termios is not None:
+        with _terminal(tty) as (fd, _why_not):
+            if fd is not None:
+                cell = _winsize_cell(fd)
+                if cell is None:
+                    # DA1 last: it marks the end, so an unanswered 16t costs no wait.
+                    answers = _Answers(1)
+                    with _raw(fd):
+                        _write_all(fd, (CELL_SIZE_QUERY + DA1_QUERY).encode())
+                        _read_until(fd, answers, time.monotonic() + timeout)
+                    cell = answers.cell_size
+                    extra = {
+                        "typeahead": bytes(answers.typeahead),
+                        "pending": answers.missing,
+                        "partial": bytes(answers.buffer),
+                    }
+    return Capabilities(choice, reason, cell or DEFAULT_CELL_SIZE, in_tmux, passthrough, **extra)
+
+
+def drain(caps: Capabilities, tty: int | None = None, *, timeout: float = 1.0) -> Capabilities:
+    """Swallow answers that missed :func:`detect`'s deadline, so Textual never sees them.
+
+    Without this, a late ``ESC [ ? 62 ; 4 c`` reaches Textual's input parser,
+    which turns it into the key presses ``[``, ``?``, ``6``, ``2``, ``;``,
+    ``4``, ``c``.  Reads (raw, no echo) until the outstanding DA1 replies have
+    arrived or ``timeout`` seconds pass.  The mode stays as decided; the
+    reason says so if the late answer showed better graphics.  Returns the
+    updated capabilities (``pending`` 0 once everything arrived, more
+    ``typeahead`` if the user typed meanwhile).  Call it right after
+    :func:`detect`, on the same terminal, before the app starts.
+    """
+    if caps.pending <= 0 or _termios is None:
+        return caps
+    answers = _Answers(caps.pending)
+    with _terminal(tty) as (fd, _why_not):
+        if fd is None:
+            return caps
+        with _raw(fd):
+            answers.feed(caps.partial)
+            _read_until(fd, answers, time.monotonic() + timeout)
+    reason = caps.reason
+    if caps.mode == "halfblock" and answers.done:
+        if answers.kitty_ok and (caps.passthrough or not caps.tmux):
+            reason += ' (a late answer showed Kitty graphics: set graphics = "kitty" in the config)'
+        elif not caps.tmux and answers.da1 and 4 in answers.da1[-1][1:]:
+            reason += ' (a late answer showed Sixel graphics: set graphics = "sixel" in the config)'
+    return replace(
+        caps,
+        reason=reason,
+        typeahead=caps.typeahead + bytes(answers.typeahead),
+        pending=answers.missing,
+        partial=bytes(answers.buffer),
+    )
