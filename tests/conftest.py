@@ -33,10 +33,12 @@ def _quiet_environment(
     # Each test gets a fresh image cache in its own XDG_CACHE_HOME, and no
     # rendered photos from an earlier test.
     from portfolio_tui.imaging.cache import set_shared_cache
+    from portfolio_tui.ui.pictures import PICTURES
     from portfolio_tui.ui.rendering import CACHE
 
     set_shared_cache(None)
     CACHE.clear()
+    PICTURES.clear()
 
 
 @pytest.fixture

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import warnings
 from collections.abc import MutableMapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Config
 from .problems import ConfigError, Problem
 from .text import clean
+
+if TYPE_CHECKING:
+    from .graphics.detect import Capabilities
 
 DESCRIPTION = """\
 Browse a headshot portfolio in the terminal: galleries of thumbnails, a loupe
@@ -79,8 +84,9 @@ def main_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--graphics",
-        choices=("auto", "halfblock"),
-        help="how pictures are drawn (default: from the config, else auto)",
+        choices=("auto", "kitty", "sixel", "halfblock"),
+        help="how pictures are drawn: auto (ask the terminal), kitty, sixel or halfblock "
+        "(default: from the config, else auto)",
     )
     parser.add_argument(
         "--colors",
@@ -264,12 +270,20 @@ def run_app(argv: Sequence[str]) -> int:
     if args.open_target and not _target_exists(portfolio, args.open_target):
         print(_unknown_target(portfolio, args.open_target), file=sys.stderr)
         return 2
+    # Ask the terminal what it can draw before Textual takes over its input.
+    # A reply that misses the 0.2 s deadline would reach Textual as keys: drain
+    # reads it (up to 1 s more, and only when a reply is still on its way).
+    from .graphics.detect import detect, drain
+
+    capabilities = drain(detect(args.graphics or portfolio.config.display.graphics))
+    capabilities = _settle_kitty_colours(capabilities, os.environ)
     from .ui.app import PortfolioApp
+    from .ui.pictures import PictureSettings
 
     app = PortfolioApp(
         portfolio,
         open_target=args.open_target,
-        graphics=args.graphics,
+        pictures=PictureSettings.from_capabilities(capabilities),
         colors=args.colors,
         theme=args.theme,
     )
@@ -278,6 +292,25 @@ def run_app(argv: Sequence[str]) -> int:
 
 
 _COLOR_SYSTEMS = {"truecolor": "truecolor", "256": "256"}
+
+
+def _settle_kitty_colours(found: Capabilities, environ: MutableMapping[str, str]) -> Capabilities:
+    """Kitty placeholders name their image in a 24-bit colour: make sure Textual sends one.
+
+    Every terminal with Kitty graphics has 24-bit colour, so ``auto`` colours
+    become truecolor; a forced 256-colour setting wins and pictures fall back
+    to half-blocks (an 8-bit colour could name only 255 images).
+    """
+    if found.mode != "kitty":
+        return found
+    if environ.get("TEXTUAL_COLOR_SYSTEM", "truecolor") == "truecolor":
+        environ["TEXTUAL_COLOR_SYSTEM"] = "truecolor"
+        return found
+    return dataclasses.replace(
+        found,
+        mode="halfblock",
+        reason="Kitty graphics need 24-bit colour and colours are forced to 256: half-blocks",
+    )
 
 
 def apply_colors(choice: str, environ: MutableMapping[str, str]) -> None:

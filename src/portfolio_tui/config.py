@@ -24,8 +24,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-GRAPHICS_MODES = ("auto", "halfblock")
-FUTURE_GRAPHICS_MODES = ("kitty", "sixel")
+GRAPHICS_MODES = ("auto", "kitty", "sixel", "halfblock")
+"""auto: ask the terminal (Kitty, then Sixel, else half-blocks); else forced."""
 COLOR_MODES = ("auto", "truecolor", "256")
 """auto: what the terminal says (COLORTERM, TEXTUAL_COLOR_SYSTEM); else forced."""
 SOURCES = ("camera", "ai", "retouched", "composite")
@@ -367,15 +367,7 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
 
     display = v.table(top.get("display", {}), ("display",), _DISPLAY)
 
-    def graphics_hint(value: str) -> str | None:
-        if value in FUTURE_GRAPHICS_MODES:
-            return (
-                f'graphics = "{value}" is not available yet; use "auto" or "halfblock" '
-                "(colour half-blocks work in every terminal)"
-            )
-        return None
-
-    graphics = v.choice(display, "graphics", ("display",), GRAPHICS_MODES, graphics_hint)
+    graphics = v.choice(display, "graphics", ("display",), GRAPHICS_MODES)
     colors = v.choice(display, "colors", ("display",), COLOR_MODES)
     theme = v.string(display, "theme", ("display",))
 

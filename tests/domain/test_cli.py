@@ -71,7 +71,7 @@ def test_check_reports_schema_errors_and_broken_images(clean_portfolio: Path) ->
         clean_portfolio / "config.toml",
         '[portfolio]\ntitle = "T"\nroot = "photos"\nphotgrapher = "Ada"\n\n'
         '[[galleries]]\nid = "studio"\ncover = "nope.jpg"\n\n'
-        '[display]\ngraphics = "kitty"\n',
+        '[display]\ngraphics = "kity"\n',
     )
     result = run("check", "config.toml", cwd=clean_portfolio)
     assert result.returncode == 1
@@ -80,7 +80,8 @@ def test_check_reports_schema_errors_and_broken_images(clean_portfolio: Path) ->
         "config.toml:4:1: unknown key 'photgrapher' in [portfolio]; did you mean 'photographer'?"
     )
     assert out[1] == "config.toml:8:1: cover 'nope.jpg' is not a photo in folder 'studio'"
-    assert out[2].startswith('config.toml:11:1: graphics = "kitty" is not available yet')
+    assert out[2].startswith("config.toml:11:1: 'graphics' is \"kity\"; it must be one of")
+    assert 'did you mean "kitty"?' in out[2]
     assert out[3] == (
         "photos/studio/bad.jpg: not an image Pillow can read (wrong format or damaged)"
     )

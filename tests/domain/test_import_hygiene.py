@@ -12,6 +12,9 @@ MODULES = (
     "portfolio_tui.imaging",
     "portfolio_tui.text",
     "portfolio_tui.check",
+    "portfolio_tui.graphics.detect",
+    "portfolio_tui.graphics.kitty",
+    "portfolio_tui.graphics.sixel",
 )
 
 

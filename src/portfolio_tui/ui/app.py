@@ -11,6 +11,7 @@ from textual.screen import Screen
 from ..portfolio import Comparison, Gallery, Photo, PhotoSet, Portfolio
 from ..text import clean, count, escape_markup
 from .commands import GLOBAL, bindings
+from .pictures import PictureSettings, TerminalImages
 from .screens.gallery import GalleryScreen
 from .screens.home import HomeScreen
 
@@ -19,7 +20,8 @@ from .screens.home import HomeScreen
 
 GRAPHICS_NAMES = {
     "halfblock": "colour half-blocks",
-    "auto": "colour half-blocks",
+    "kitty": "Kitty graphics (real pixels)",
+    "sixel": "Sixel graphics (real pixels)",
 }
 
 
@@ -35,7 +37,7 @@ class PortfolioApp(App[None]):
         portfolio: Portfolio,
         *,
         open_target: str | None = None,
-        graphics: str | None = None,
+        pictures: PictureSettings | None = None,
         colors: str | None = None,
         theme: str | None = None,
     ) -> None:
@@ -43,7 +45,11 @@ class PortfolioApp(App[None]):
         self.color_choice = colors or portfolio.config.display.colors
         self.portfolio = portfolio
         self.open_target = open_target
-        self.graphics = graphics or portfolio.config.display.graphics
+        if pictures is None:
+            pictures = PictureSettings(reason="no terminal was asked (half-blocks work everywhere)")
+        self.pictures = pictures
+        """How photos reach this terminal (found by ``graphics.detect`` before start)."""
+        self.terminal_images = TerminalImages(self._write_graphics, pictures)
         self._theme_name = theme or portfolio.config.display.theme
         self.title = "portfolio-tui"
 
@@ -56,20 +62,26 @@ class PortfolioApp(App[None]):
             "standard": "16 colours",
             "windows": "16 colours",
         }.get(str(self.console.color_system), str(self.console.color_system))
-        why = (
-            'chosen by graphics = "halfblock"'
-            if self.graphics == "halfblock"
-            else "auto: Kitty and Sixel graphics arrive in a later version"
-        )
+        mode = self.pictures.mode
+        why = self.pictures.reason or "the default"
+        if self.pictures.graphics:
+            width, height = self.pictures.cell_size
+            why += f"; a cell is {width}x{height} pixels"
         depth = (
             f'forced by colors = "{self.color_choice}"'
             if self.color_choice != "auto"
             else "as the terminal reports (COLORTERM, TEXTUAL_COLOR_SYSTEM)"
         )
         return (
-            f"Pictures: {GRAPHICS_NAMES.get(self.graphics, self.graphics)} in {colours} "
-            f"({why}); colour depth {depth}"
+            f"Pictures: {GRAPHICS_NAMES.get(mode, mode)} ({why}). "
+            f"Text and half-blocks: {colours}, {depth}."
         )
+
+    def _write_graphics(self, data: str) -> None:
+        """Write an image escape sequence to the terminal, in order with the frames."""
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(data)
 
     def on_mount(self) -> None:
         if self._theme_name in self.available_themes:

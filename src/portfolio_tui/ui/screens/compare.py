@@ -66,7 +66,7 @@ class CompareScreen(Screen[None]):
             for i, side in enumerate(c.sides):
                 with Vertical(classes="pane"):
                     yield Static(plain(side.label), classes="pane-label", markup=False)
-                    yield PhotoView(side.photo, id=f"view-{i}")
+                    yield PhotoView(side.photo, id=f"view-{i}", wait_for_fit=True)
                     if side.photo is None:
                         caption = Content.styled(f"missing: {clean(side.rel)}", "bold red")
                     else:
@@ -101,6 +101,12 @@ class CompareScreen(Screen[None]):
         self.call_after_refresh(self._equalise)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "aspects" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            for view in self.query(PhotoView):
+                view.stop_waiting_for_fit()
         if event.state != WorkerState.SUCCESS:
             return
         if event.worker.group == "aspects":
@@ -118,8 +124,14 @@ class CompareScreen(Screen[None]):
             width, rows = view.size
             if aspect is None or width <= 0 or rows <= 0:
                 continue
-            heights.append(min(rows * 2, int(width * aspect)))
+            # Heights count half-cells; a cell's shape (in pixels) turns width into height.
+            cell_w, cell_h = view.picture_settings.cell_size
+            per_cell = 2 * cell_w / cell_h if view.picture_settings.graphics else 1.0
+            heights.append(min(rows * 2, int(width * aspect * per_cell)))
         if not heights:
+            if self._aspects:  # measured, and none usable: draw each at its own size
+                for view in views:
+                    view.stop_waiting_for_fit()
             return
         common = max(2, min(heights))
         for view in views:

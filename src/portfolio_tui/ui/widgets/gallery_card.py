@@ -39,7 +39,8 @@ class GalleryCard(Vertical, can_focus=True):
         self.gallery = gallery
 
     def compose(self) -> ComposeResult:
-        yield PhotoView(self.gallery.cover)
+        # Covers stay in half-blocks: small, many, and inside a scrolling list.
+        yield PhotoView(self.gallery.cover, graphics=False)
         yield Static(plain(self.gallery.title), classes="card-title", markup=False)
         yield Static(count(len(self.gallery), "photo"), classes="card-count")
 

@@ -1,4 +1,10 @@
-"""A photo drawn as large as its widget allows, decoded off the event loop."""
+"""A photo drawn as large as its widget allows, decoded off the event loop.
+
+In half-block mode the photo is a block of coloured cells. With Kitty graphics
+the cells hold placeholders for an image the terminal was sent once; with
+Sixel the cells are blank and the image is written after them (see
+:meth:`PhotoView.render_lines`). See ``ui/pictures.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ from functools import partial
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from textual.dom import NoScreen
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
@@ -13,7 +21,17 @@ from textual.worker import Worker, WorkerState
 
 from ...portfolio import Photo
 from ...text import clean, fit, wrap
+from ..pictures import (
+    PICTURES,
+    Picture,
+    PictureSettings,
+    TerminalImages,
+    render_picture,
+    sixel_segments,
+)
 from ..rendering import CACHE, Rendered, render_photo
+
+Shown = Rendered | Picture
 
 
 class PhotoView(Widget):
@@ -45,16 +63,50 @@ class PhotoView(Widget):
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
+        graphics: bool = True,
+        wait_for_fit: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._rendered: Rendered | None = None
+        self._allow_graphics = graphics
+        # A comparison sets the common height first: drawing before it would be wasted.
+        self._wait_for_fit = wait_for_fit
+        self._rendered: Shown | None = None
         self._wanted: tuple[object, ...] | None = None
         self.set_reactive(PhotoView.photo, photo)
 
     @property
-    def rendered(self) -> Rendered | None:
+    def rendered(self) -> Shown | None:
         """The current render (None while loading)."""
         return self._rendered
+
+    @property
+    def picture_settings(self) -> PictureSettings:
+        """How this widget draws: the app's graphics settings, or half-blocks."""
+        settings = getattr(self.app, "pictures", None)
+        if self._allow_graphics and isinstance(settings, PictureSettings):
+            return settings
+        return PictureSettings()
+
+    def _terminal_images(self) -> TerminalImages | None:
+        images = getattr(self.app, "terminal_images", None)
+        return images if isinstance(images, TerminalImages) else None
+
+    def _show(self, rendered: Shown | None) -> None:
+        """Make ``rendered`` current: the terminal gets a Kitty image before its placeholders."""
+        previous = self._rendered
+        self._rendered = rendered
+        images = self._terminal_images()
+        if images is not None:
+            if isinstance(rendered, Picture) and rendered.error is None:
+                images.show(self, rendered)
+            if isinstance(previous, Picture) and previous is not rendered:
+                images.release(self, previous)
+        self.refresh()
+
+    def on_unmount(self) -> None:
+        images = self._terminal_images()
+        if images is not None and isinstance(self._rendered, Picture):
+            images.release(self, self._rendered)
 
     @property
     def is_loading(self) -> bool:
@@ -70,30 +122,40 @@ class PhotoView(Widget):
     def watch_photo(self) -> None:
         self._request()
 
-    def watch_fit_height_px(self) -> None:
+    def watch_fit_height_px(self, height_px: int | None) -> None:
+        if height_px is not None:
+            self._wait_for_fit = False
         self._request()
+
+    def stop_waiting_for_fit(self) -> None:
+        """Draw at the widget's own size: no common height is coming."""
+        if self._wait_for_fit:
+            self._wait_for_fit = False
+            self._request()
 
     def _request(self) -> None:
         photo = self.photo
         width, height = self.size
-        if not self.is_mounted:
+        if not self.is_mounted or self._wait_for_fit:
             return
         if photo is None or width <= 0 or height <= 0:
-            self._rendered = None
             self._wanted = None
-            self.refresh()
+            self._show(None)
             return
         height_px = self.fit_height_px
-        wanted = (photo.path, width, height, height_px)
+        settings = self.picture_settings
+        wanted = (photo.path, width, height, height_px, settings)
         if wanted == self._wanted and self._rendered is not None:
             return
         self._wanted = wanted
         # Show the last render for this box at once (no file-system call on the UI
         # thread); the worker below confirms it, or redraws if the file changed.
-        self._rendered = CACHE.peek(photo.path, width, height, height_px)
-        self.refresh()
+        if settings.graphics:
+            self._show(PICTURES.peek(photo.path, width, height, height_px, settings))
+        else:
+            self._show(CACHE.peek(photo.path, width, height, height_px))
         self.run_worker(
-            partial(self._decode, wanted, photo, width, height, height_px),
+            partial(self._decode, wanted, photo, width, height, height_px, settings),
             group="photo-view",
             exclusive=True,
             thread=True,
@@ -102,8 +164,15 @@ class PhotoView(Widget):
 
     @staticmethod
     def _decode(
-        wanted: tuple[object, ...], photo: Photo, width: int, height: int, height_px: int | None
-    ) -> tuple[tuple[object, ...], Rendered]:
+        wanted: tuple[object, ...],
+        photo: Photo,
+        width: int,
+        height: int,
+        height_px: int | None,
+        settings: PictureSettings,
+    ) -> tuple[tuple[object, ...], Shown]:
+        if settings.graphics:
+            return wanted, render_picture(photo.path, width, height, height_px, settings)
         return wanted, render_photo(photo.path, width, height, height_px)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -113,12 +182,42 @@ class PhotoView(Widget):
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             wanted, rendered = event.worker.result
             if wanted == self._wanted and rendered is not self._rendered:
-                self._rendered = rendered
-                self.refresh()
+                self._show(rendered)
         elif event.state == WorkerState.ERROR and self._wanted is not None:
             # A bug in decoding must not take the app down: show it as an unreadable photo.
-            self._rendered = Rendered(("", 0, 0, 0, 0), error="could not draw this photo")
-            self.refresh()
+            self._show(Rendered(("", 0, 0, 0, 0), error="could not draw this photo"))
+
+    def _image_box(self) -> Region | None:
+        """Where the picture's cells are, in widget coordinates (None if not drawn)."""
+        rendered = self._rendered
+        if self.photo is None or rendered is None or rendered.error:
+            return None
+        width, height = self.size
+        rows = rendered.rows if isinstance(rendered, Picture) else len(rendered.strips)
+        left = max(0, (width - rendered.width) // 2)
+        top = max(0, (height - rows) // 2)
+        return Region(left, top, min(rendered.width, width), min(rows, height))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = super().render_lines(crop)
+        rendered = self._rendered
+        if not (isinstance(rendered, Picture) and rendered.mode == "sixel" and lines):
+            return lines
+        box = self._image_box()
+        try:
+            active = self.screen.is_active
+        except NoScreen:
+            active = False
+        if box is None or not active or not crop.overlaps(box):
+            return lines
+        # Textual writes lines top to bottom, so the image goes after the last
+        # line of this update: the blank cells under it are already written.
+        # It is drawn whole: the cells it covers are this widget's alone.
+        origin = self.content_region.offset + box.offset
+        extra = sixel_segments(rendered.payload, origin.x, origin.y, self.picture_settings)
+        last = lines[-1]
+        lines[-1] = Strip([*last, *extra], last.cell_length)
+        return lines
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size
@@ -146,6 +245,8 @@ class PhotoView(Widget):
                     ],
                     width,
                 )
+            return Strip.blank(width, base)
+        if isinstance(rendered, Picture) and rendered.mode == "sixel":
             return Strip.blank(width, base)
         strips = rendered.strips
         top = max(0, (height - len(strips)) // 2)

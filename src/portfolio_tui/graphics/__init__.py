@@ -1,0 +1,1 @@
+"""Terminal graphics protocols: detection, Kitty and Sixel encoding. No Textual imports."""

@@ -1,0 +1,309 @@
+"""Photos drawn with real pixels: Kitty graphics or Sixel, made in worker threads.
+
+A :class:`Picture` is one photo scaled to the pixel size of the cells it is
+shown in and encoded for the terminal's protocol, kept in a bounded LRU like
+the half-block renders, so flipping back and forth costs no decoding.
+
+- **Kitty**: the image is transmitted once under an id; the cells show Unicode
+  placeholders in a colour naming that id (see :mod:`..graphics.kitty`).
+  :class:`TerminalImages` remembers which ids the terminal holds: repainting a
+  photo sends placeholders only, and an image no widget shows any more is
+  deleted from the terminal.
+- **Sixel**: the pixels are written after the cells they cover (see
+  ``PhotoView.render_lines``). A Sixel image lives only as long as nothing
+  draws over its cells, so it is sent again when, and only when, Textual
+  repaints those cells.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.color import Color
+from rich.segment import ControlType, Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from ..graphics import kitty, sixel
+from ..graphics.detect import Capabilities, wrap_passthrough
+from ..imaging import ImageError, fitted
+
+GRAPHIC_MODES = ("kitty", "sixel")
+_ZERO_WIDTH = ((ControlType.CURSOR_FORWARD, 0),)
+
+
+@dataclass(frozen=True)
+class PictureSettings:
+    """How pictures reach this terminal: the protocol and the size of a cell in pixels."""
+
+    mode: str = "halfblock"
+    cell_size: tuple[int, int] = (10, 20)
+    passthrough: bool = False
+    sixel_colors: int = 256
+    reason: str = ""
+
+    @property
+    def graphics(self) -> bool:
+        """True for Kitty or Sixel, False for half-blocks."""
+        return self.mode in GRAPHIC_MODES
+
+    @classmethod
+    def from_capabilities(cls, found: Capabilities) -> PictureSettings:
+        width, height = found.cell_size or (10, 20)
+        return cls(
+            mode=found.mode,
+            cell_size=(max(1, width), max(1, height)),
+            passthrough=found.passthrough,
+            # Pillow quantises to at most 256 colours, whatever the terminal allows.
+            sixel_colors=max(2, min(256, found.sixel_colors)),
+            reason=found.reason,
+        )
+
+    def wrap(self, sequence: str) -> str:
+        """``sequence`` as it must be written (wrapped for tmux passthrough if needed)."""
+        return wrap_passthrough(sequence) if self.passthrough else sequence
+
+
+PictureKey = tuple[object, ...]
+
+_ids = itertools.count(random.randrange(1, 1 << 22))
+_ids_lock = threading.Lock()
+
+
+def _next_id() -> int:
+    """A fresh Kitty image id (random start, so two apps in one terminal rarely clash)."""
+    with _ids_lock:
+        return next(_ids) % ((1 << 24) - 1) + 1
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A photo encoded for Kitty or Sixel, or the reason it could not be."""
+
+    key: PictureKey
+    mode: str
+    cols: int = 0
+    rows: int = 0
+    payload: str = ""
+    """Kitty: the transmit sequence; Sixel: the DCS sequence that draws it."""
+    image_id: int = 0
+    strips: tuple[Strip, ...] = ()
+    """Kitty only: one row of placeholders per cell row."""
+    error: str | None = None
+
+    @property
+    def width(self) -> int:
+        return self.cols
+
+
+def picture_key(
+    path: Path, cols: int, rows: int, height_px: int | None, settings: PictureSettings
+) -> PictureKey:
+    """Identity of a picture: file path, size and mtime, cell box, cell size and protocol."""
+    try:
+        stat = os.stat(path)
+        identity = (stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        identity = (-1, -1)
+    return _key(str(path), identity, cols, rows, height_px, settings)
+
+
+def _key(
+    path: str,
+    identity: tuple[int, int],
+    cols: int,
+    rows: int,
+    height_px: int | None,
+    settings: PictureSettings,
+) -> PictureKey:
+    box = (cols, rows, height_px, settings.mode, settings.cell_size, settings.sixel_colors)
+    return (path, identity, *box)
+
+
+def _box_of(key: PictureKey) -> PictureKey:
+    """The key without the file's identity."""
+    return (key[0], *key[2:])
+
+
+def pixel_fit(
+    cols: int, rows: int, cell_size: tuple[int, int], height_px: int | None = None
+) -> tuple[int, int]:
+    """The pixel box that ``cols`` x ``rows`` cells show.
+
+    ``height_px`` is the equal-height cap of comparisons, counted in half-cells
+    (the half-block unit), converted here to real pixels.
+    """
+    cell_w, cell_h = cell_size
+    box_h = rows * cell_h
+    if height_px is not None:
+        box_h = min(box_h, max(1, height_px * cell_h // 2))
+    return cols * cell_w, box_h
+
+
+class PictureCache:
+    """A thread-safe LRU of encoded pictures, bounded by their encoded size."""
+
+    def __init__(self, max_bytes: int = 96 * 1024 * 1024) -> None:
+        self._items: OrderedDict[PictureKey, Picture] = OrderedDict()
+        # The newest picture per box (the key without the file's size and mtime).
+        self._latest: dict[PictureKey, PictureKey] = {}
+        self._bytes = 0
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _cost(item: Picture) -> int:
+        return len(item.payload) + 16 * item.cols * item.rows + 256
+
+    def get(self, key: PictureKey) -> Picture | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def peek(
+        self,
+        path: Path,
+        cols: int,
+        rows: int,
+        height_px: int | None,
+        settings: PictureSettings,
+    ) -> Picture | None:
+        """The newest picture of ``path`` for this box, without a stat (safe on the UI thread)."""
+        probe = _box_of(_key(str(path), (0, 0), cols, rows, height_px, settings))
+        with self._lock:
+            key = self._latest.get(probe)
+            return self._items.get(key) if key is not None else None
+
+    def put(self, item: Picture) -> None:
+        with self._lock:
+            old = self._items.pop(item.key, None)
+            if old is not None:
+                self._bytes -= self._cost(old)
+            self._items[item.key] = item
+            self._latest[_box_of(item.key)] = item.key
+            self._bytes += self._cost(item)
+            while self._bytes > self._max_bytes and len(self._items) > 1:
+                key, evicted = self._items.popitem(last=False)
+                self._bytes -= self._cost(evicted)
+                if self._latest.get(_box_of(key)) == key:
+                    del self._latest[_box_of(key)]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._latest.clear()
+            self._bytes = 0
+
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return self._bytes
+
+
+PICTURES = PictureCache()
+
+
+def render_picture(
+    path: Path,
+    cols: int,
+    rows: int,
+    height_px: int | None,
+    settings: PictureSettings,
+) -> Picture:
+    """Decode, scale and encode ``path`` for the terminal (worker threads only)."""
+    key = picture_key(path, cols, rows, height_px, settings)
+    cached = PICTURES.get(key)
+    if cached is not None:
+        return cached
+    try:
+        image = fitted(path, pixel_fit(cols, rows, settings.cell_size, height_px))
+    except ImageError as exc:
+        return Picture(key, settings.mode, error=exc.reason)
+    except MemoryError:
+        return Picture(key, settings.mode, error="not enough memory to decode this image")
+    cell_w, cell_h = settings.cell_size
+    used_cols = max(1, min(cols, math.ceil(image.width / cell_w)))
+    used_rows = max(1, min(rows, math.ceil(image.height / cell_h)))
+    if settings.mode == "kitty":
+        used_cols = min(used_cols, kitty.MAX_CELLS)
+        used_rows = min(used_rows, kitty.MAX_CELLS)
+        image_id = _next_id()
+        payload = kitty.transmit(image_id, image, used_cols, used_rows)
+        style = Style(color=Color.from_rgb(*kitty.id_color(image_id)))
+        strips = tuple(
+            Strip([Segment(kitty.placeholder_row(row, used_cols), style)], used_cols)
+            for row in range(used_rows)
+        )
+        picture = Picture(key, "kitty", used_cols, used_rows, payload, image_id, strips)
+    else:
+        payload = sixel.encode(image, colors=settings.sixel_colors)
+        picture = Picture(key, "sixel", used_cols, used_rows, payload)
+    PICTURES.put(picture)
+    return picture
+
+
+@dataclass
+class TerminalImages:
+    """The Kitty images the terminal holds, and which widgets show them.
+
+    An image is transmitted when the first widget shows it and deleted when
+    the last one stops, so the terminal's memory holds what is on screen.
+    """
+
+    write: Callable[[str], None]
+    settings: PictureSettings = field(default_factory=PictureSettings)
+    _shown: dict[int, set[int]] = field(default_factory=dict)
+    bytes_sent: int = 0
+
+    def _send(self, sequence: str) -> None:
+        data = self.settings.wrap(sequence)
+        self.bytes_sent += len(data)
+        self.write(data)
+
+    def show(self, owner: object, picture: Picture) -> None:
+        """Make sure the terminal holds ``picture`` for ``owner`` (sends it the first time)."""
+        if picture.mode != "kitty" or not picture.image_id:
+            return
+        owners = self._shown.get(picture.image_id)
+        if owners is None:
+            self._send(picture.payload)
+            owners = self._shown[picture.image_id] = set()
+        owners.add(id(owner))
+
+    def release(self, owner: object, picture: Picture | None) -> None:
+        """``owner`` no longer shows ``picture``: delete it when nobody does."""
+        if picture is None or picture.mode != "kitty" or not picture.image_id:
+            return
+        owners = self._shown.get(picture.image_id)
+        if owners is None:
+            return
+        owners.discard(id(owner))
+        if not owners:
+            del self._shown[picture.image_id]
+            self._send(kitty.delete(picture.image_id))
+
+    @property
+    def held(self) -> frozenset[int]:
+        """Image ids the terminal holds now."""
+        return frozenset(self._shown)
+
+
+def sixel_segments(payload: str, x: int, y: int, settings: PictureSettings) -> list[Segment]:
+    """Segments that draw a Sixel image with its top-left cell at screen ``x``, ``y``.
+
+    The cursor is saved and restored around the image, so Textual's idea of
+    where it is stays true; as control segments they take no cells.
+    """
+    body = f"\x1b7\x1b[{y + 1};{x + 1}H{settings.wrap(payload)}\x1b8"
+    # A control segment: Textual counts it as no cells and writes it as it is.
+    return [Segment(body, None, _ZERO_WIDTH)]
