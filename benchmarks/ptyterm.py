@@ -31,6 +31,8 @@ class Frame:
 
     end: float
     size: int
+    data: bytes = b""
+    """The update itself, when the session keeps it (``keep_data``)."""
 
 
 @dataclass
@@ -41,11 +43,15 @@ class Session:
     cols: int = 200
     rows: int = 50
     env: dict[str, str] = field(default_factory=dict)
+    keep_data: bool = False
     pid: int = 0
     fd: int = -1
     start: float = 0.0
     frames: list[Frame] = field(default_factory=list)
     total_bytes: int = 0
+    raw: bytearray = field(default_factory=bytearray)
+    """Everything the program wrote, kept when ``keep_output`` is set."""
+    keep_output: bool = False
     _buffer: bytes = b""
     _frame_start: int | None = None
 
@@ -78,6 +84,8 @@ class Session:
             return False
         now = time.perf_counter() - self.start
         self.total_bytes += len(data)
+        if self.keep_output:
+            self.raw += data
         if SYNC_QUERY in data:
             os.write(self.fd, SYNC_REPLY)
         self._buffer += data
@@ -93,7 +101,7 @@ class Session:
             if end < 0:
                 break
             end += len(SYNC_END)
-            self.frames.append(Frame(now, end))
+            self.frames.append(Frame(now, end, self._buffer[:end] if self.keep_data else b""))
             self._buffer = self._buffer[end:]
             self._frame_start = None
         return True

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rich.segment import Segment
 from textual.geometry import Region
 from textual.strip import Strip
 from ui_support import settle
@@ -21,6 +23,7 @@ from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.pictures import Picture, PictureSettings
 from portfolio_tui.ui.screens.loupe import LoupeScreen
+from portfolio_tui.ui.widgets import photo_view
 from portfolio_tui.ui.widgets.photo_view import PhotoView
 
 KITTY = PictureSettings(mode="kitty", cell_size=(8, 16), reason="the terminal answered")
@@ -137,6 +140,7 @@ async def test_sixel_is_written_after_the_cells_it_covers(shoot: Path) -> None:
         picture = view.rendered
         assert isinstance(picture, Picture) and picture.mode == "sixel"
         assert written == []  # Sixel goes out with the frame, not on the side
+        view.forget_sixel()  # as if the terminal had never shown it
         full = view.render_lines(Region(0, 0, *view.size))
         sequences = sixel_in(full)
         assert len(sequences) == 1
@@ -210,3 +214,45 @@ async def test_comparison_draws_each_side_in_graphics() -> None:
         assert sorted(transmitted_ids(written)) == sorted(
             p.image_id for p in pictures if isinstance(p, Picture)
         )
+
+
+async def test_a_sixel_still_on_screen_is_stepped_over_not_sent_again(
+    shoot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[str] = []
+    original = photo_view.sixel_segments
+
+    def recording(*args: Any) -> list[Segment]:
+        segments = original(*args)
+        sent.append(segments[0].text)
+        return segments
+
+    monkeypatch.setattr(photo_view, "sixel_segments", recording)
+    app, _ = graphics_app(shoot, SIXEL)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(sent) == 1  # the frames that showed the photo sent it once
+        view = view_of(app)
+        whole = Region(0, 0, *view.size)
+        again = view.render_lines(whole)
+        assert sixel_in(again) == []
+        picture = view.rendered
+        assert isinstance(picture, Picture)
+        skips = [s.text for line in again for s in line if s.control and "\x1b[" in s.text]
+        assert skips == [f"\x1b[{picture.cols}C"] * picture.rows
+        assert all(line.cell_length == view.size.width for line in again)
+        # A partial repaint (something over part of the photo went away) draws it whole.
+        assert len(sixel_in(view.render_lines(Region(0, 0, view.size.width, 3)))) == 1
+        # Another screen drew over it: sent again once, though Textual repaints twice.
+        sent.clear()
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert sent == []
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LoupeScreen)
+        assert len(sent) == 1
+        # A new terminal size: the photo is drawn for it, and sent.
+        await pilot.resize_terminal(SIZE[0] + 10, SIZE[1])
+        await settle(pilot)
+        assert len(sent) > 1 and sent[-1] != sent[0]

@@ -37,7 +37,8 @@ from ..graphics.detect import Capabilities, wrap_passthrough
 from ..imaging import ImageError, fitted
 
 GRAPHIC_MODES = ("kitty", "sixel")
-_ZERO_WIDTH = ((ControlType.CURSOR_FORWARD, 0),)
+ZERO_WIDTH = ((ControlType.CURSOR_FORWARD, 0),)
+"""Marks a segment as a control sequence: Textual counts it as no cells."""
 
 
 @dataclass(frozen=True)
@@ -306,4 +307,4 @@ def sixel_segments(payload: str, x: int, y: int, settings: PictureSettings) -> l
     """
     body = f"\x1b7\x1b[{y + 1};{x + 1}H{settings.wrap(payload)}\x1b8"
     # A control segment: Textual counts it as no cells and writes it as it is.
-    return [Segment(body, None, _ZERO_WIDTH)]
+    return [Segment(body, None, ZERO_WIDTH)]

@@ -23,6 +23,7 @@ from ...portfolio import Photo
 from ...text import clean, fit, wrap
 from ..pictures import (
     PICTURES,
+    ZERO_WIDTH,
     Picture,
     PictureSettings,
     TerminalImages,
@@ -71,6 +72,8 @@ class PhotoView(Widget):
         # A comparison sets the common height first: drawing before it would be wasted.
         self._wait_for_fit = wait_for_fit
         self._rendered: Shown | None = None
+        # (picture, screen position, terminal size) of the Sixel image the terminal shows.
+        self._sixel_drawn: tuple[object, ...] | None = None
         self._wanted: tuple[object, ...] | None = None
         self.set_reactive(PhotoView.photo, photo)
 
@@ -114,6 +117,10 @@ class PhotoView(Widget):
         return self.photo is not None and self._rendered is None
 
     def on_mount(self) -> None:
+        # Any other screen, or the app suspended, draws over a Sixel image.
+        self.app.screen_change_signal.subscribe(self, self.forget_sixel)
+        self.app.app_suspend_signal.subscribe(self, self.forget_sixel)
+        self.app.app_resume_signal.subscribe(self, self.forget_sixel)
         self._request()
 
     def on_resize(self) -> None:
@@ -198,6 +205,10 @@ class PhotoView(Widget):
         top = max(0, (height - rows) // 2)
         return Region(left, top, min(rendered.width, width), min(rows, height))
 
+    def forget_sixel(self, _: object = None) -> None:
+        """Something else has been drawn over the screen: the next paint sends the image."""
+        self._sixel_drawn = None
+
     def render_lines(self, crop: Region) -> list[Strip]:
         lines = super().render_lines(crop)
         rendered = self._rendered
@@ -208,15 +219,32 @@ class PhotoView(Widget):
             active = self.screen.is_active
         except NoScreen:
             active = False
-        if box is None or not active or not crop.overlaps(box):
+        if box is None or not active:
+            self._sixel_drawn = None
+            return lines
+        if not crop.overlaps(box):
+            return lines
+        origin = self.content_region.offset + box.offset
+        state = (rendered.key, origin, self.app.size)
+        if state == self._sixel_drawn and crop.contains_region(self.size.region):
+            # A full repaint while the terminal still shows this image here (Textual
+            # repaints the whole screen twice after a screen closes, for one): step
+            # the cursor over its cells instead of blanking them and sending it again.
+            skip = Segment(f"\x1b[{box.width}C", None, ZERO_WIDTH)
+            for y in range(max(box.y, crop.y), min(box.bottom, crop.bottom)):
+                line = lines[y - crop.y]
+                lines[y - crop.y] = Strip(
+                    [*line.crop(0, box.x), skip, *line.crop(box.right, line.cell_length)],
+                    line.cell_length,
+                )
             return lines
         # Textual writes lines top to bottom, so the image goes after the last
         # line of this update: the blank cells under it are already written.
         # It is drawn whole: the cells it covers are this widget's alone.
-        origin = self.content_region.offset + box.offset
         extra = sixel_segments(rendered.payload, origin.x, origin.y, self.picture_settings)
         last = lines[-1]
         lines[-1] = Strip([*last, *extra], last.cell_length)
+        self._sixel_drawn = state
         return lines
 
     def render_line(self, y: int) -> Strip:
