@@ -91,8 +91,9 @@ async def test_kitty_sends_a_photo_once_and_shows_placeholders(shoot: Path) -> N
         assert len("".join(written)) == before
 
 
-async def test_kitty_deletes_what_is_no_longer_shown(shoot: Path) -> None:
+async def test_kitty_keeps_recent_photos_in_the_terminal_and_deletes_older(shoot: Path) -> None:
     app, written = graphics_app(shoot, KITTY)
+    app.terminal_images.keep = 1
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         first = view_of(app).rendered
@@ -102,17 +103,24 @@ async def test_kitty_deletes_what_is_no_longer_shown(shoot: Path) -> None:
         second = view_of(app).rendered
         assert isinstance(second, Picture) and second.image_id != first.image_id
         assert transmitted_ids(written) == [first.image_id, second.image_id]
-        assert deleted_ids(written) == [first.image_id]
-        assert app.terminal_images.held == {second.image_id}
-        # Back to the first photo: drawn from memory, sent again (the terminal dropped it).
+        assert deleted_ids(written) == []
+        assert app.terminal_images.shown == {second.image_id}
+        assert app.terminal_images.held == {first.image_id, second.image_id}
+        # Back to the photo just left: the terminal still has it; nothing is sent.
         await pilot.press("left")
         await settle(pilot)
         assert view_of(app).rendered is first
-        assert transmitted_ids(written)[-1] == first.image_id
-        assert app.terminal_images.held == {first.image_id}
+        assert transmitted_ids(written) == [first.image_id, second.image_id]
+        # Two photos on: only the most recent one left is kept, the older is deleted.
+        await pilot.press("right", "right")
+        await settle(pilot)
+        third = view_of(app).rendered
+        assert isinstance(third, Picture)
+        assert deleted_ids(written) == [first.image_id]
+        assert app.terminal_images.held == {second.image_id, third.image_id}
 
 
-async def test_kitty_images_are_deleted_when_the_loupe_closes(
+async def test_kitty_images_are_deleted_when_the_app_ends(
     tmp_path: Path, make_image: ImageMaker
 ) -> None:
     make_image(tmp_path / "p" / "g" / "a.jpg", size=(300, 300))
@@ -124,12 +132,14 @@ async def test_kitty_images_are_deleted_when_the_loupe_closes(
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert len(app.terminal_images.held) == 1
-        (shown,) = app.terminal_images.held
+        (shown,) = app.terminal_images.shown
         await pilot.press("escape")
         await settle(pilot)
-        assert app.terminal_images.held == frozenset()
+        assert app.terminal_images.shown == frozenset()
+        assert deleted_ids(written) == []  # kept for a quick return
+        app.exit()
         assert deleted_ids(written) == [shown]
+        assert app.terminal_images.held == frozenset()
 
 
 async def test_sixel_is_written_after_the_cells_it_covers(shoot: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rich.console import RenderableType
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -76,6 +77,16 @@ class PortfolioApp(App[None]):
             f"Pictures: {GRAPHICS_NAMES.get(mode, mode)} ({why}). "
             f"Text and half-blocks: {colours}, {depth}."
         )
+
+    def exit(
+        self,
+        result: None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        """Leave, deleting any Kitty images this app left in the terminal."""
+        self.terminal_images.clear()
+        super().exit(result, return_code, message)
 
     def _write_graphics(self, data: str) -> None:
         """Write an image escape sequence to the terminal, in order with the frames."""

@@ -257,13 +257,19 @@ def render_picture(
 class TerminalImages:
     """The Kitty images the terminal holds, and which widgets show them.
 
-    An image is transmitted when the first widget shows it and deleted when
-    the last one stops, so the terminal's memory holds what is on screen.
+    An image is transmitted when a widget first shows it. When the last widget
+    stops showing it, the terminal keeps it a while (the ``keep`` most recent,
+    up to ``keep_bytes``), so flipping back to the photo just left sends
+    nothing; older ones are deleted, and :meth:`clear` deletes the rest when
+    the app ends.
     """
 
     write: Callable[[str], None]
     settings: PictureSettings = field(default_factory=PictureSettings)
+    keep: int = 6
+    keep_bytes: int = 24 * 1024 * 1024
     _shown: dict[int, set[int]] = field(default_factory=dict)
+    _kept: OrderedDict[int, int] = field(default_factory=OrderedDict)
     bytes_sent: int = 0
 
     def _send(self, sequence: str) -> None:
@@ -277,12 +283,13 @@ class TerminalImages:
             return
         owners = self._shown.get(picture.image_id)
         if owners is None:
-            self._send(picture.payload)
+            if self._kept.pop(picture.image_id, None) is None:
+                self._send(picture.payload)
             owners = self._shown[picture.image_id] = set()
         owners.add(id(owner))
 
     def release(self, owner: object, picture: Picture | None) -> None:
-        """``owner`` no longer shows ``picture``: delete it when nobody does."""
+        """``owner`` no longer shows ``picture``: keep it a while, then delete it."""
         if picture is None or picture.mode != "kitty" or not picture.image_id:
             return
         owners = self._shown.get(picture.image_id)
@@ -291,11 +298,28 @@ class TerminalImages:
         owners.discard(id(owner))
         if not owners:
             del self._shown[picture.image_id]
-            self._send(kitty.delete(picture.image_id))
+            self._kept[picture.image_id] = len(picture.payload)
+            while self._kept and (
+                len(self._kept) > self.keep or sum(self._kept.values()) > self.keep_bytes
+            ):
+                image_id, _ = self._kept.popitem(last=False)
+                self._send(kitty.delete(image_id))
+
+    def clear(self) -> None:
+        """Delete every image this app sent (when it ends)."""
+        for image_id in [*self._shown, *self._kept]:
+            self._send(kitty.delete(image_id))
+        self._shown.clear()
+        self._kept.clear()
 
     @property
     def held(self) -> frozenset[int]:
-        """Image ids the terminal holds now."""
+        """Image ids the terminal holds now, shown or kept."""
+        return frozenset(self._shown) | frozenset(self._kept)
+
+    @property
+    def shown(self) -> frozenset[int]:
+        """Image ids some widget shows now."""
         return frozenset(self._shown)
 
 
