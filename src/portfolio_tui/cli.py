@@ -286,6 +286,7 @@ def run_app(argv: Sequence[str]) -> int:
         pictures=PictureSettings.from_capabilities(capabilities),
         colors=args.colors,
         theme=args.theme,
+        typeahead=capabilities.typeahead,
     )
     app.run()
     return app.return_code or 0

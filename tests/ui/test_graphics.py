@@ -22,6 +22,7 @@ from portfolio_tui.graphics.kitty import PLACEHOLDER
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.pictures import Picture, PictureSettings
+from portfolio_tui.ui.screens.gallery import GalleryScreen
 from portfolio_tui.ui.screens.loupe import LoupeScreen
 from portfolio_tui.ui.widgets import photo_view
 from portfolio_tui.ui.widgets.photo_view import PhotoView
@@ -266,3 +267,20 @@ async def test_a_sixel_still_on_screen_is_stepped_over_not_sent_again(
         await pilot.resize_terminal(SIZE[0] + 10, SIZE[1])
         await settle(pilot)
         assert len(sent) > 1 and sent[-1] != sent[0]
+
+
+async def test_keys_typed_while_the_terminal_was_asked_are_not_lost(
+    tmp_path: Path, make_image: ImageMaker
+) -> None:
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        make_image(tmp_path / "p" / "g" / name)
+    app = PortfolioApp(
+        open_portfolio(tmp_path / "p"),
+        open_target="gallery:g",
+        typeahead=b"\x1b[Cl",  # right arrow, then l (also "next")
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, GalleryScreen)
+        assert screen.grid.cursor == 2

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rich.console import RenderableType
+from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -41,8 +42,10 @@ class PortfolioApp(App[None]):
         pictures: PictureSettings | None = None,
         colors: str | None = None,
         theme: str | None = None,
+        typeahead: bytes = b"",
     ) -> None:
         super().__init__()
+        self._typeahead = typeahead
         self.color_choice = colors or portfolio.config.display.colors
         self.portfolio = portfolio
         self.open_target = open_target
@@ -103,6 +106,19 @@ class PortfolioApp(App[None]):
             self.push_screen(HomeScreen(self.portfolio))
         # After the first refresh, so the toast lands on the screen now showing.
         self.call_after_refresh(self._report_problems)
+        if self._typeahead:
+            self.call_after_refresh(self._replay_typeahead)
+
+    def _replay_typeahead(self) -> None:
+        """Keys typed while the terminal was being asked about graphics: handled now."""
+        from textual._xterm_parser import XTermParser
+
+        parser = XTermParser()
+        text = self._typeahead.decode("utf-8", "replace")
+        for message in [*parser.feed(text), *parser.feed("")]:
+            if isinstance(message, events.Key):
+                message.set_sender(self)
+                self.post_message(message)
 
     def _report_problems(self) -> None:
         """Name the first few loading problems; the rest of the portfolio works."""
