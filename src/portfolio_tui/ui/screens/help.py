@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -19,10 +20,14 @@ def help_text(graphics: str) -> Content:
         Content.styled(graphics, "dim"),
         Content(""),
     ]
+    # The key column is as wide as the longest key list, plus a gap.
+    width = 2 + max(cell_len(c.key_text) for _, commands in SECTIONS for c in commands)
     for title, commands in SECTIONS:
         parts.append(Content.styled(title, "bold underline"))
         for command in commands:
-            parts.append(Content.assemble((f"  {command.key_text:<22}", "bold"), command.help))
+            keys = command.key_text
+            padded = f"  {keys}{' ' * (width - cell_len(keys))}"
+            parts.append(Content.assemble((padded, "bold"), command.help))
         parts.append(Content(""))
     parts.append(Content.styled("Ctrl+P opens the command palette: every action is there.", "dim"))
     return Content("\n").join(parts)
