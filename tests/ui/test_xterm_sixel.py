@@ -176,21 +176,6 @@ def test_xterm_draws_imagemagick_sixel_at_pixel_resolution(
     assert max(runs) <= 2, runs
 
 
-def _app_has_sixel() -> bool:
-    """Whether this checkout's ``--graphics`` option offers ``sixel``."""
-    from portfolio_tui.cli import main_parser
-
-    for action in main_parser()._actions:
-        if "--graphics" in action.option_strings:
-            return "sixel" in (action.choices or ())
-    return False
-
-
-@pytest.mark.xfail(
-    not _app_has_sixel(),
-    strict=False,
-    reason="Sixel output lands in the app in this issue",
-)
 def test_app_draws_photo_in_sixel_in_xterm(tmp_path: Path, no_leftovers: Path) -> None:
     size = (400, 300)
     square = 2
