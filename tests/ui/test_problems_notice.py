@@ -47,4 +47,5 @@ async def test_help_says_when_the_colour_depth_is_forced(
         await pilot.press("question_mark")
         await settle(pilot)
         words = " ".join(screen_text(app).replace("│", " ").split())
-        assert 'colour depth forced by colors = "256"' in words
+        assert 'forced by colors = "256"' in words
+        assert "Pictures: colour half-blocks" in words
