@@ -126,3 +126,74 @@ def test_a_read_only_cache_folder_turns_it_off(tmp_path: Path, make_image: Image
         assert cache.disabled_reason is not None
     finally:
         root.chmod(0o700)
+
+
+def test_two_threads_asking_for_one_image_decode_it_once(
+    tmp_path: Path, make_image: ImageMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from portfolio_tui.imaging import decode
+
+    photo = make_image(tmp_path / "a.jpg", size=(200, 250))
+    calls: list[Path] = []
+    real = decode.load_fitted
+    gate = threading.Event()
+
+    def slow(path: Path, box: tuple[int, int]) -> Image.Image:
+        calls.append(path)
+        gate.wait(2)
+        return real(path, box)
+
+    monkeypatch.setattr(decode, "load_fitted", slow)
+    cache = ImageCache(tmp_path / "cache")
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(fitted, photo, (20, 25), cache) for _ in range(4)]
+        time.sleep(0.2)  # every caller is waiting on the first decode by now
+        gate.set()
+        images = [f.result() for f in futures]
+    assert calls == [photo]
+    assert {image.size for image in images} == {(20, 25)}
+    assert len({id(image) for image in images}) == 4  # each caller gets its own copy
+
+
+def test_a_failed_decode_fails_every_waiting_caller(tmp_path: Path) -> None:
+    from portfolio_tui.imaging.decode import ImageError
+
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"not a jpeg")
+    with pytest.raises(ImageError):
+        fitted(bad, (20, 25), ImageCache(tmp_path / "cache"))
+    with pytest.raises(ImageError):  # nothing stuck in flight: it fails again, not hangs
+        fitted(bad, (20, 25), ImageCache(tmp_path / "cache"))
+
+
+def test_large_previews_are_written_to_disk_in_the_background(
+    tmp_path: Path, make_image: ImageMaker
+) -> None:
+    import time
+
+    photo = make_image(tmp_path / "big.jpg", size=(1200, 1500))
+    cache = ImageCache(tmp_path / "cache")
+    image = fitted(photo, (800, 1000), cache)
+    assert image.size == (800, 1000)
+    deadline = time.monotonic() + 10
+    while not cache.contains(photo, (800, 1000)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert cache.get(photo, (800, 1000)) is not None
+
+
+def test_prefetch_fills_the_cache_in_the_background(tmp_path: Path, make_image: ImageMaker) -> None:
+    from portfolio_tui.imaging.cache import prefetch, set_shared_cache
+
+    cache = ImageCache(tmp_path / "cache")
+    set_shared_cache(cache)
+    photos = [make_image(tmp_path / f"p{i}.jpg", size=(120, 150)) for i in range(5)]
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"junk")  # a bad file is skipped, not raised
+    pool = prefetch([*photos, broken], (24, 30))
+    pool.shutdown(wait=True)
+    assert all(cache.contains(p, (24, 30)) for p in photos)
+    assert not cache.contains(broken, (24, 30))

@@ -324,3 +324,13 @@ def test_halfblock_converts_other_modes() -> None:
     lines = halfblock_lines(Image.new("L", (4, 2), 128))
     (line,) = lines
     assert [rgb(fg) for fg, _ in cells(line)] == [(128, 128, 128)] * 4
+
+
+def test_first_screen_count_matches_the_grid_layout() -> None:
+    from portfolio_tui.imaging.sizes import first_screen_count
+
+    # 200x48 cells of grid at the default 24-cell tiles: 7 across, 2 whole rows
+    # and a third cut by the bottom edge (the grid draws 14 + 7 tiles).
+    assert first_screen_count(200, 48) == 21
+    assert first_screen_count(200, 48, cols=20) == 8 * 4  # 15-row tiles: the 4th row is cut
+    assert first_screen_count(10, 5) == 1

@@ -23,6 +23,8 @@ import hashlib
 import os
 import tempfile
 import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,14 +221,74 @@ def set_shared_cache(cache: ImageCache | None) -> None:
         _shared = cache
 
 
+_inflight: dict[tuple[str, tuple[int, int]], Future[Image.Image]] = {}
+_inflight_lock = threading.Lock()
+_writer: ThreadPoolExecutor | None = None
+LARGE_PIXELS = 250_000
+"""Entries bigger than this (display-size previews) are written in the background."""
+
+
+def _write_later(store: ImageCache, path: Path, box: tuple[int, int], image: Image.Image) -> None:
+    """Store a large entry on a background thread: its PNG costs more than showing it."""
+    global _writer
+    with _inflight_lock:
+        if _writer is None:
+            _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer")
+        writer = _writer
+    writer.submit(store.put, path, box, image)
+
+
 def fitted(path: Path, box: tuple[int, int], cache: ImageCache | None = None) -> Image.Image:
-    """``load_fitted`` through the disk cache: a hit skips decoding entirely."""
+    """``load_fitted`` through the disk cache: a hit skips decoding entirely.
+
+    Two threads asking for the same image at once decode it once: the second
+    waits for the first (start-up prefetch and the grid often meet this way).
+    """
     from .decode import load_fitted
 
     store = cache if cache is not None else shared_cache()
-    image = store.get(path, box)
-    if image is not None:
+    job = (os.path.abspath(path), box)
+    with _inflight_lock:
+        running = _inflight.get(job)
+        mine = running is None
+        if mine:
+            running = _inflight[job] = Future()
+    assert running is not None
+    if not mine:
+        return running.result().copy()
+    try:
+        image = store.get(path, box)
+        if image is None:
+            image = load_fitted(path, box)
+            if image.width * image.height > LARGE_PIXELS:
+                _write_later(store, path, box, image.copy())
+            else:
+                store.put(path, box, image)
+    except BaseException as exc:
+        running.set_exception(exc)
+        raise
+    else:
+        running.set_result(image)
         return image
-    image = load_fitted(path, box)
-    store.put(path, box, image)
-    return image
+    finally:
+        with _inflight_lock:
+            _inflight.pop(job, None)
+
+
+def prefetch(paths: Sequence[Path], box: tuple[int, int], workers: int = 2) -> ThreadPoolExecutor:
+    """Start fitting ``paths`` to ``box`` in the background, in order, into the disk cache.
+
+    The app calls this before Textual starts, so the first screen's thumbnails
+    decode while Textual imports and sets up. Failures are left for the grid to
+    meet and report. Call ``shutdown(wait=False, cancel_futures=True)`` on the
+    result to drop what has not started.
+    """
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prefetch")
+    for path in paths:
+        pool.submit(_quietly, path, box)
+    return pool
+
+
+def _quietly(path: Path, box: tuple[int, int]) -> None:
+    with contextlib.suppress(Exception):
+        fitted(path, box)

@@ -29,3 +29,16 @@ def default_thumb_box() -> tuple[int, int]:
     """The pixel box of the grid's default thumbnail (what ``thumbs`` prebuilds)."""
     cols = THUMB_WIDTHS[DEFAULT_THUMB_INDEX]
     return pixel_box(cols, thumb_rows(cols))
+
+
+def first_screen_count(width: int, height: int, cols: int | None = None) -> int:
+    """How many tiles of ``cols``-cell thumbnails a ``width`` x ``height`` grid shows at once.
+
+    Mirrors the grid's layout: a tile is the thumbnail plus a 3-cell gutter
+    across, and its picture rows plus a frame and caption (3 rows) down; a
+    row cut by the bottom edge counts.
+    """
+    cols = cols or THUMB_WIDTHS[DEFAULT_THUMB_INDEX]
+    across = max(1, (width + 1) // (cols + 3))
+    down = max(1, -(-height // (thumb_rows(cols) + 3)))
+    return across * down
