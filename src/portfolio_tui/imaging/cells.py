@@ -2,30 +2,90 @@
 
 Each terminal cell shows two vertically stacked pixels: the upper half block
 ``▀`` in the foreground colour over the background colour.  The output is one
-list of Rich segments per terminal line, built once and reused on every
-repaint.  Colours are truecolor; Rich/Textual map them down for 256-colour
-terminals.
+list of Rich segments per terminal line, built once (in a worker thread) and
+reused on every repaint.
+
+Two colour depths:
+
+- ``"truecolor"``: every pixel keeps its exact 24-bit colour.
+- ``"256"``: the image is first mapped by Pillow to the 240 colours of the
+  xterm palette that do not depend on the terminal's theme (the 6x6x6 cube and
+  the 24 greys; no dithering, which looks calmer on faces and keeps flat areas
+  flat), and each cell names its palette entries.  Textual then writes short
+  ``38;5;N`` codes, neighbouring cells that map to the same entries merge into
+  one segment, and a cell whose two pixels agree is sent as a space on a
+  background colour.
+
+Speed: the per-cell work runs in C (Pillow, slicing, ``map``); Python code
+runs per colour *run* only where neighbours repeat, and a ``Segment`` (with
+its ``Style``) is built once per distinct pair of colours and kept in a
+bounded module-level table shared by every render.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from itertools import compress, islice
+from operator import ne
+from typing import TypeVar, cast
+
 from PIL import Image
-from rich.color import Color
+from rich.color import Color, ColorType
 from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
 from rich.style import Style
 
 UPPER_HALF = "\u2580"
+TRUECOLOR = "truecolor"
+EIGHT_BIT = "256"
+COLOR_MODES = (TRUECOLOR, EIGHT_BIT)
 
 Lines = list[list[Segment]]
 
+MAX_CACHED = 1 << 15
+"""Entries per shared table (segments, colours) before it is emptied and refilled."""
 
-def halfblock_lines(image: Image.Image) -> Lines:
-    """Render ``image`` (RGB) as ``ceil(height / 2)`` lines of ``width`` cells.
+_new = tuple.__new__
+"""Builds Rich's named tuples (Segment, Color, ColorTriplet) field by field."""
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
-    Runs of identical cells are merged into one segment, which keeps flat
-    backgrounds cheap to send to the terminal.
+# -- the xterm palette entries that do not change with the terminal's theme --------
+_LEVELS = (0, 95, 135, 175, 215, 255)
+XTERM_240: tuple[tuple[int, int, int], ...] = tuple(
+    [(r, g, b) for r in _LEVELS for g in _LEVELS for b in _LEVELS]
+    + [(8 + 10 * i,) * 3 for i in range(24)]
+)
+"""xterm colours 16..255 (index 0 here is colour 16)."""
+_FIRST_ANSI = 16
+
+_PALETTE = Image.new("P", (1, 1))
+_PALETTE.putpalette([channel for rgb in XTERM_240 for channel in rgb])
+
+# Colour numbers 0-15 are the theme's; 16-255 are fixed, so each carries its RGB
+# value too.  With the triplet set, Textual's ANSI-to-truecolor filter leaves the
+# colour alone (it rewrites only colours without one) and Rich writes
+# ``38;5;N``; without it every repaint would convert each style back to 24-bit.
+_ANSI_COLORS: tuple[Color, ...] = tuple(
+    Color(f"color({n + _FIRST_ANSI})", ColorType.EIGHT_BIT, n + _FIRST_ANSI, ColorTriplet(*rgb))
+    for n, rgb in enumerate(XTERM_240)
+)
+
+_TRUE_SEGMENTS: dict[int, Segment] = {}
+_TRUE_COLORS: dict[bytes, Color] = {}
+_ANSI_SEGMENTS: dict[int, Segment] = {}
+
+
+def halfblock_lines(image: Image.Image, colors: str = TRUECOLOR) -> Lines:
+    """Render ``image`` as ``ceil(height / 2)`` lines of ``width`` cells.
+
+    ``colors`` is ``"truecolor"`` or ``"256"`` (see the module notes).  Runs of
+    identical cells are merged into one segment, which keeps flat backgrounds
+    cheap to send to the terminal.
     """
+    if colors not in COLOR_MODES:
+        raise ValueError(f"colors must be one of {COLOR_MODES}, not {colors!r}")
     rgb = image if image.mode == "RGB" else image.convert("RGB")
     width, height = rgb.size
     if height % 2:
@@ -33,36 +93,88 @@ def halfblock_lines(image: Image.Image) -> Lines:
         padded.paste(rgb, (0, 0))
         padded.paste(rgb.crop((0, height - 1, width, height)), (0, height))
         rgb, height = padded, height + 1
-    data = rgb.tobytes()
-    stride = width * 3
-    styles: dict[bytes, Style] = {}
-    colors: dict[bytes, Color] = {}
+    if not width:
+        return [[] for _ in range(height // 2)]
+    if colors == EIGHT_BIT:
+        indices = rgb.quantize(palette=_PALETTE, dither=Image.Dither.NONE)
+        keys = _cell_keys(indices.tobytes(), width, height, 1)
+        make: Callable[[int], Segment] = _ansi_segment
+        table = _ANSI_SEGMENTS
+    else:
+        keys = _cell_keys(rgb.tobytes(), width, height, 3)
+        make = _true_segment
+        table = _TRUE_SEGMENTS
+    get = table.get
     lines: Lines = []
-    for y in range(0, height, 2):
-        top = data[y * stride : (y + 1) * stride]
-        bottom = data[(y + 1) * stride : (y + 2) * stride]
-        line: list[Segment] = []
-        run_key = b""
-        run_length = 0
-        for x in range(0, stride, 3):
-            key = top[x : x + 3] + bottom[x : x + 3]
-            if key == run_key:
-                run_length += 1
-                continue
-            if run_length:
-                line.append(Segment(UPPER_HALF * run_length, styles[run_key]))
-            style = styles.get(key)
-            if style is None:
-                fg, bg = key[:3], key[3:]
-                fg_color = colors.get(fg) or colors.setdefault(fg, _color(fg))
-                bg_color = colors.get(bg) or colors.setdefault(bg, _color(bg))
-                style = styles[key] = Style.from_color(fg_color, bg_color)
-            run_key, run_length = key, 1
-        if run_length:
-            line.append(Segment(UPPER_HALF * run_length, styles[run_key]))
+    for start in range(0, len(keys), width):
+        row = keys[start : start + width]
+        # Where a cell differs from its left neighbour (a run starts), found in C.
+        starts = list(compress(range(1, width), map(ne, islice(row, 1, None), row)))
+        line: list[Segment]
+        if len(starts) == width - 1:  # no two neighbours alike (typical of photos)
+            found = list(map(get, row))
+            if None in found:
+                line = [segment or make(key) for segment, key in zip(found, row, strict=True)]
+            else:
+                line = cast("list[Segment]", found)
+        else:
+            line = []
+            for begin, end in zip([0, *starts], [*starts, width], strict=True):
+                key = row[begin]
+                segment = get(key) or make(key)
+                if end - begin > 1:
+                    segment = Segment(segment.text * (end - begin), segment.style)
+                line.append(segment)
         lines.append(line)
     return lines
 
 
-def _color(rgb: bytes) -> Color:
-    return Color.from_triplet(ColorTriplet(rgb[0], rgb[1], rgb[2]))
+def _cell_keys(data: bytes, width: int, height: int, depth: int) -> list[int]:
+    """One int per cell naming its top and bottom pixel (``depth`` bytes each).
+
+    Pixels are interleaved with strided slice assignments and the buffer is
+    read back as machine integers, so no Python code runs per cell.
+    """
+    stride = width * depth
+    top = b"".join(data[y * stride : (y + 1) * stride] for y in range(0, height, 2))
+    bottom = b"".join(data[(y + 1) * stride : (y + 2) * stride] for y in range(0, height, 2))
+    size = 8 if depth == 3 else 2
+    cells = bytearray(size * width * (height // 2))
+    for channel in range(depth):
+        cells[channel::size] = top[channel::depth]
+        cells[depth + channel :: size] = bottom[channel::depth]
+    return memoryview(cells).cast("Q" if size == 8 else "H").tolist()
+
+
+def _remember(table: dict[_K, _V], key: _K, value: _V) -> _V:
+    """Store ``value``; a full table is emptied first (bounded, and cheap per hit)."""
+    if len(table) >= MAX_CACHED:
+        table.clear()
+    table[key] = value
+    return value
+
+
+def _true_segment(key: int) -> Segment:
+    raw = key.to_bytes(8, sys.byteorder)
+    style = Style.from_color(_true_color(raw[0:3]), _true_color(raw[3:6]))
+    return _remember(_TRUE_SEGMENTS, key, _new(Segment, (UPPER_HALF, style, None)))
+
+
+def _true_color(rgb: bytes) -> Color:
+    color = _TRUE_COLORS.get(rgb)
+    if color is None:
+        # What Color.from_triplet builds, without the named-tuple constructors'
+        # Python-level overhead (this runs for every new colour of every photo).
+        triplet = _new(ColorTriplet, (rgb[0], rgb[1], rgb[2]))
+        color = _new(Color, ("#" + rgb.hex(), ColorType.TRUECOLOR, None, triplet))
+        _remember(_TRUE_COLORS, rgb, color)
+    return color
+
+
+def _ansi_segment(key: int) -> Segment:
+    top, bottom = key.to_bytes(2, sys.byteorder)
+    if top == bottom:  # both pixels alike: a space on the colour (half the bytes)
+        segment = Segment(" ", Style.from_color(None, _ANSI_COLORS[bottom]))
+    else:
+        segment = Segment(UPPER_HALF, Style.from_color(_ANSI_COLORS[top], _ANSI_COLORS[bottom]))
+    return _remember(_ANSI_SEGMENTS, key, segment)
