@@ -1,8 +1,9 @@
 """Photos rendered to Strips in worker threads, with a bounded in-memory cache.
 
-A rendered photo is keyed by the file's identity (path, size, mtime) and the
-cell size it was drawn for, so a replaced file or a resized terminal draws
-afresh while going back and forth between photos costs nothing.
+A rendered photo is keyed by the file's identity (path, size, mtime), the
+cell size it was drawn for and the colour depth ("truecolor" or "256"), so a
+replaced file, a resized terminal or another colour depth draws afresh while
+going back and forth between photos costs nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual.strip import Strip
 
 from ..imaging import ImageError, fitted, halfblock_lines
+from ..imaging.cells import EIGHT_BIT, TRUECOLOR
 from ..imaging.decode import embedded_thumbnail
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 RenderKey = tuple[str, int, int, int, int]
 
@@ -31,6 +37,8 @@ class Rendered:
     error: str | None = None
     placeholder: bool = False
     """Drawn from the camera's embedded thumbnail while the real one is made."""
+    colors: str = TRUECOLOR
+    """The colour depth it was drawn in: "truecolor" or "256"."""
 
 
 def render_key(path: Path, cols: int, rows: int, height_px: int | None = None) -> RenderKey:
@@ -57,17 +65,21 @@ def render_key_without_stat(
     return (str(path), cols, rows)
 
 
-def _box_of(key: RenderKey) -> tuple[str, int, int]:
-    return (key[0], key[3], key[4])
+_Box = tuple[str, int, int, str]
+"""Path, cell box and colour depth: a render found without touching the file system."""
+
+
+def _box_of(item: Rendered) -> _Box:
+    return (item.key[0], item.key[3], item.key[4], item.colors)
 
 
 class RenderCache:
     """A thread-safe LRU of rendered photos, bounded by cell count."""
 
     def __init__(self, max_cells: int = 2_000_000) -> None:
-        self._items: OrderedDict[RenderKey, Rendered] = OrderedDict()
-        # The newest render per (path, box), found without touching the file system.
-        self._latest: dict[tuple[str, int, int], RenderKey] = {}
+        self._items: OrderedDict[tuple[RenderKey, str], Rendered] = OrderedDict()
+        # The newest render per (path, box, colours), found without touching the file system.
+        self._latest: dict[_Box, RenderKey] = {}
         self._cells = 0
         self._max_cells = max_cells
         self._lock = threading.Lock()
@@ -76,41 +88,46 @@ class RenderCache:
     def _cost(item: Rendered) -> int:
         return max(1, item.width * len(item.strips))
 
-    def get(self, key: RenderKey) -> Rendered | None:
-        """The cached render for ``key``, marking it recently used."""
+    def get(self, key: RenderKey, colors: str = TRUECOLOR) -> Rendered | None:
+        """The cached render for ``key`` in ``colors``, marking it recently used."""
         with self._lock:
-            item = self._items.get(key)
+            item = self._items.get((key, colors))
             if item is not None:
-                self._items.move_to_end(key)
+                self._items.move_to_end((key, colors))
             return item
 
     def peek(
-        self, path: Path, cols: int, rows: int, height_px: int | None = None
+        self,
+        path: Path,
+        cols: int,
+        rows: int,
+        height_px: int | None = None,
+        colors: str = TRUECOLOR,
     ) -> Rendered | None:
         """The newest render of ``path`` for this box, without a stat (safe on the UI thread).
 
         It may be stale if the file changed since; callers show it at once and
         let a worker confirm it with :func:`render_photo`.
         """
-        probe = render_key_without_stat(path, cols, rows, height_px)
+        probe = (*render_key_without_stat(path, cols, rows, height_px), colors)
         with self._lock:
             key = self._latest.get(probe)
-            return self._items.get(key) if key is not None else None
+            return self._items.get((key, colors)) if key is not None else None
 
     def put(self, item: Rendered) -> None:
         """Store a render, evicting the least recently used beyond the bound."""
         with self._lock:
-            old = self._items.pop(item.key, None)
+            old = self._items.pop((item.key, item.colors), None)
             if old is not None:
                 self._cells -= self._cost(old)
-            self._items[item.key] = item
-            self._latest[_box_of(item.key)] = item.key
+            self._items[(item.key, item.colors)] = item
+            self._latest[_box_of(item)] = item.key
             self._cells += self._cost(item)
             while self._cells > self._max_cells and len(self._items) > 1:
-                key, evicted = self._items.popitem(last=False)
+                _, evicted = self._items.popitem(last=False)
                 self._cells -= self._cost(evicted)
-                if self._latest.get(_box_of(key)) == key:
-                    del self._latest[_box_of(key)]
+                if self._latest.get(_box_of(evicted)) == evicted.key:
+                    del self._latest[_box_of(evicted)]
 
     def clear(self) -> None:
         """Forget everything."""
@@ -123,10 +140,32 @@ class RenderCache:
 CACHE = RenderCache()
 
 
-def render_photo(path: Path, cols: int, rows: int, height_px: int | None = None) -> Rendered:
-    """Decode and draw ``path`` to fit ``cols`` x ``rows`` cells (worker threads only)."""
+def colors_for(app: App[Any]) -> str:
+    """The colour depth to draw photos in for ``app``: "truecolor", else "256".
+
+    Anything short of truecolor (256, 16 colours) gets the 256-colour drawing,
+    which Rich maps down further if it must.  A headless app (tests, the
+    screenshots Textual exports) has no terminal and exports 24-bit colour, so
+    it draws in truecolor whatever the environment says.
+    """
+    if app.is_headless:
+        return TRUECOLOR
+    return TRUECOLOR if app.console.color_system == "truecolor" else EIGHT_BIT
+
+
+def render_photo(
+    path: Path,
+    cols: int,
+    rows: int,
+    height_px: int | None = None,
+    colors: str = TRUECOLOR,
+) -> Rendered:
+    """Decode and draw ``path`` to fit ``cols`` x ``rows`` cells (worker threads only).
+
+    ``colors`` is "truecolor" or "256" (see :func:`colors_for`).
+    """
     key = render_key(path, cols, rows, height_px)
-    cached = CACHE.get(key)
+    cached = CACHE.get(key, colors)
     if cached is not None:
         return cached
     box_h = rows * 2 if height_px is None else min(rows * 2, height_px)
@@ -136,16 +175,19 @@ def render_photo(path: Path, cols: int, rows: int, height_px: int | None = None)
         return Rendered(key, error=exc.reason)
     except MemoryError:
         return Rendered(key, error="not enough memory to decode this image")
-    strips = tuple(Strip(line, image.width) for line in halfblock_lines(image))
-    rendered = Rendered(key, strips, image.width)
+    lines = halfblock_lines(image, colors)
+    strips = tuple(Strip(line, image.width) for line in lines)
+    rendered = Rendered(key, strips, image.width, colors=colors)
     CACHE.put(rendered)
     return rendered
 
 
-def render_embedded(path: Path, cols: int, rows: int) -> Rendered | None:
+def render_embedded(path: Path, cols: int, rows: int, colors: str = TRUECOLOR) -> Rendered | None:
     """A quick placeholder from the EXIF thumbnail, or None (worker threads only)."""
     image = embedded_thumbnail(path, (cols, rows * 2))
     if image is None:
         return None
-    strips = tuple(Strip(line, image.width) for line in halfblock_lines(image))
-    return Rendered(render_key(path, cols, rows), strips, image.width, placeholder=True)
+    strips = tuple(Strip(line, image.width) for line in halfblock_lines(image, colors))
+    return Rendered(
+        render_key(path, cols, rows), strips, image.width, placeholder=True, colors=colors
+    )

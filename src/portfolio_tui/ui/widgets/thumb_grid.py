@@ -25,12 +25,13 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from ...imaging.cache import shared_cache
+from ...imaging.cells import TRUECOLOR
 from ...imaging.sizes import DEFAULT_THUMB_INDEX, THUMB_WIDTHS, pixel_box, thumb_rows
 from ...portfolio import Photo, PhotoSet
 from ...text import clean, fit, wrap
 from ..commands import GRID, bindings
 from ..messages import PhotoChosen, PhotoHighlighted
-from ..rendering import Rendered, render_embedded, render_photo
+from ..rendering import Rendered, colors_for, render_embedded, render_photo
 
 DECODE_THREADS = max(2, os.cpu_count() or 2)
 MAX_LOADED_THUMBS = 1500
@@ -38,6 +39,9 @@ MAX_LOADED_THUMBS = 1500
 _POOL = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="thumb")
 _HEAVY = "┏━┓┗┛┃"
 _ROUNDED = "╭─╮╰╯│"
+
+Want = tuple[int, int, str]
+"""What a load is for: thumbnail columns, rows and colour depth."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ class ThumbGrid(ScrollView, can_focus=True):
         # Loaded thumbnails, least recently drawn first; bounded so scrolling
         # through a 10,000-photo shoot does not keep 10,000 thumbnails alive.
         self._thumbs: OrderedDict[str, Rendered] = OrderedDict()
-        self._thumb_box: tuple[int, int] = (0, 0)
+        self._want: Want = (0, 0, TRUECOLOR)
         self._geometry = geometry_for(80, THUMB_WIDTHS[self.thumb_width])
         if photos is not None:
             self.set_reactive(ThumbGrid.photos, photos)
@@ -137,6 +141,11 @@ class ThumbGrid(ScrollView, can_focus=True):
         """The photo under the cursor."""
         return self.photos[self.cursor] if 0 <= self.cursor < len(self.photos) else None
 
+    @property
+    def color_depth(self) -> str:
+        """The colour depth thumbnails are drawn in ("truecolor" or "256")."""
+        return self._want[2]
+
     def thumbnail(self, photo: Photo) -> Rendered | None:
         """The loaded thumbnail for ``photo`` at the current size, if any."""
         return self._thumbs.get(photo.rel)
@@ -144,9 +153,10 @@ class ThumbGrid(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         width = max(1, self.scrollable_content_region.width)
         geometry = geometry_for(width, THUMB_WIDTHS[self.thumb_width])
-        if (geometry.thumb_cols, geometry.thumb_rows) != self._thumb_box:
+        want = (geometry.thumb_cols, geometry.thumb_rows, colors_for(self.app))
+        if want != self._want:
             self._thumbs.clear()
-            self._thumb_box = (geometry.thumb_cols, geometry.thumb_rows)
+            self._want = want
         self._geometry = geometry
         rows = -(-len(self.photos) // geometry.columns)
         self.virtual_size = Size(
@@ -289,12 +299,12 @@ class ThumbGrid(ScrollView, can_focus=True):
         if wanted:
             # Placeholders only for tiles showing nothing yet (decided here, on the UI thread).
             blank = frozenset(p.rel for p in wanted if p.rel not in self._thumbs)
-            self._load(wanted, self._thumb_box, blank)
+            self._load(wanted, self._want, blank)
 
     @work(thread=True, exclusive=True, group="thumbs", exit_on_error=False)
-    def _load(self, photos: list[Photo], box: tuple[int, int], blank: frozenset[str]) -> None:
+    def _load(self, photos: list[Photo], want: Want, blank: frozenset[str]) -> None:
         worker = get_current_worker()
-        cols, rows = box
+        cols, rows, colors = want
         pending: dict[Future[Rendered], Photo] = {}
         queue = list(photos)
         batch: list[tuple[Photo, Rendered]] = []
@@ -306,17 +316,18 @@ class ThumbGrid(ScrollView, can_focus=True):
                 return
             if photo.rel not in blank or cache.contains(photo.path, pixel_box(cols, rows)):
                 continue
-            quick = render_embedded(photo.path, cols, rows)
+            quick = render_embedded(photo.path, cols, rows, colors)
             if quick is not None:
                 batch.append((photo, quick))
         if batch:
-            self.app.call_from_thread(self._add_thumbs, batch, box)
+            self.app.call_from_thread(self._add_thumbs, batch, want)
             batch = []
         last_flush = time.monotonic()
         while (queue or pending) and not worker.is_cancelled:
             while queue and len(pending) < DECODE_THREADS * 2:
                 photo = queue.pop(0)
-                pending[_POOL.submit(render_photo, photo.path, cols, rows)] = photo
+                # Positional: tests stand in for render_photo with (path, *args).
+                pending[_POOL.submit(render_photo, photo.path, cols, rows, None, colors)] = photo
             done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             for future in done:
                 photo = pending.pop(future)
@@ -326,13 +337,13 @@ class ThumbGrid(ScrollView, can_focus=True):
                     batch.append((photo, Rendered(("", 0, 0, 0, 0), error="could not draw")))
             now = time.monotonic()
             if batch and (now - last_flush > 0.05 or not (queue or pending)):
-                self.app.call_from_thread(self._add_thumbs, batch, box)
+                self.app.call_from_thread(self._add_thumbs, batch, want)
                 batch, last_flush = [], now
         for future in pending:
             future.cancel()
 
-    def _add_thumbs(self, batch: list[tuple[Photo, Rendered]], box: tuple[int, int]) -> None:
-        if box != self._thumb_box:
+    def _add_thumbs(self, batch: list[tuple[Photo, Rendered]], want: Want) -> None:
+        if want != self._want:
             return
         for photo, rendered in batch:
             current = self._thumbs.get(photo.rel)
