@@ -15,6 +15,7 @@ MODULES = (
     "portfolio_tui.graphics.detect",
     "portfolio_tui.graphics.kitty",
     "portfolio_tui.graphics.sixel",
+    "portfolio_tui.xmp",
 )
 
 
