@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.color import ColorType
 from rich.segment import Segment
 from textual.geometry import Region
 from textual.strip import Strip
@@ -22,6 +23,7 @@ from portfolio_tui.graphics.kitty import PLACEHOLDER
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.pictures import Picture, PictureSettings
+from portfolio_tui.ui.rendering import Rendered
 from portfolio_tui.ui.screens.gallery import GalleryScreen
 from portfolio_tui.ui.screens.loupe import LoupeScreen
 from portfolio_tui.ui.widgets import photo_view
@@ -284,3 +286,17 @@ async def test_keys_typed_while_the_terminal_was_asked_are_not_lost(
         screen = app.screen
         assert isinstance(screen, GalleryScreen)
         assert screen.grid.cursor == 2
+
+
+async def test_the_loupe_draws_half_blocks_in_the_apps_colour_depth(
+    shoot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(photo_view, "colors_for", lambda app: "256")
+    app = PortfolioApp(open_portfolio(shoot), open_target="photo:g/p0.jpg")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rendered = view_of(app).rendered
+        assert isinstance(rendered, Rendered) and rendered.colors == "256"
+        styles = [s.style for strip in rendered.strips for s in strip if s.style]
+        colours = [c for style in styles for c in (style.color, style.bgcolor) if c]
+        assert colours and all(c.type == ColorType.EIGHT_BIT for c in colours)

@@ -30,7 +30,7 @@ from ..pictures import (
     render_picture,
     sixel_segments,
 )
-from ..rendering import CACHE, Rendered, render_photo
+from ..rendering import CACHE, Rendered, colors_for, render_photo
 
 Shown = Rendered | Picture
 
@@ -151,7 +151,8 @@ class PhotoView(Widget):
             return
         height_px = self.fit_height_px
         settings = self.picture_settings
-        wanted = (photo.path, width, height, height_px, settings)
+        colors = colors_for(self.app)
+        wanted = (photo.path, width, height, height_px, settings, colors)
         if wanted == self._wanted and self._rendered is not None:
             return
         self._wanted = wanted
@@ -160,9 +161,9 @@ class PhotoView(Widget):
         if settings.graphics:
             self._show(PICTURES.peek(photo.path, width, height, height_px, settings))
         else:
-            self._show(CACHE.peek(photo.path, width, height, height_px))
+            self._show(CACHE.peek(photo.path, width, height, height_px, colors=colors))
         self.run_worker(
-            partial(self._decode, wanted, photo, width, height, height_px, settings),
+            partial(self._decode, wanted, photo, width, height, height_px, settings, colors),
             group="photo-view",
             exclusive=True,
             thread=True,
@@ -177,10 +178,11 @@ class PhotoView(Widget):
         height: int,
         height_px: int | None,
         settings: PictureSettings,
+        colors: str,
     ) -> tuple[tuple[object, ...], Shown]:
         if settings.graphics:
             return wanted, render_picture(photo.path, width, height, height_px, settings)
-        return wanted, render_photo(photo.path, width, height, height_px)
+        return wanted, render_photo(photo.path, width, height, height_px, colors)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "photo-view":
