@@ -1,7 +1,8 @@
 """The gallery grid: one ScrollView drawing only its visible rows of thumbnails.
 
-No widget per photo: tiles are drawn line by line in ``render_line`` from
-cached Strips, thumbnails are decoded by a pool of worker threads (visible
+No widget per photo: tiles are composed a whole row of tiles at a time into
+cached Strips (so scrolling back and forth, and every repaint, is a dict
+lookup per line), thumbnails are decoded by a pool of worker threads (visible
 tiles first) and arrive in batches, and the grid is usable with placeholders
 before they do.
 """
@@ -9,6 +10,7 @@ before they do.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -22,6 +24,7 @@ from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from ...imaging.cache import shared_cache
@@ -31,14 +34,22 @@ from ...portfolio import Photo, PhotoSet
 from ...text import clean, fit, wrap
 from ..commands import GRID, bindings
 from ..messages import PhotoChosen, PhotoHighlighted
-from ..rendering import Rendered, colors_for, render_embedded, render_photo
+from ..rendering import CACHE, Rendered, colors_for, render_embedded, render_photo
 
 DECODE_THREADS = max(2, os.cpu_count() or 2)
 MAX_LOADED_THUMBS = 1500
 """Thumbnails kept in memory per grid: several screens' worth at any size."""
+MAX_CACHED_ROWS = 48
+"""Composed rows of tiles kept for repaints (a few screens' worth)."""
 _POOL = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="thumb")
 _HEAVY = "┏━┓┗┛┃"
 _ROUNDED = "╭─╮╰╯│"
+_FLUSH_SECONDS = 0.05
+"""Decoded thumbnails are handed to the UI at most this often (one repaint per batch)."""
+PREFETCH_DELAY = 0.15
+"""Seconds of no scrolling before the pages around the view are loaded ahead."""
+FIRST_BATCH_WAIT = 0.3
+"""The tiles on screen arrive together, unless some take longer than this."""
 
 Want = tuple[int, int, str]
 """What a load is for: thumbnail columns, rows and colour depth."""
@@ -79,6 +90,19 @@ def geometry_for(width: int, thumb_cols: int) -> Geometry:
     rows = thumb_rows(thumb_cols)
     columns = max(1, (width + 1) // (thumb_cols + 3))
     return Geometry(thumb_cols, rows, columns)
+
+
+@dataclass(frozen=True)
+class _Look:
+    """The grid's styles, resolved once per style change rather than per line."""
+
+    base: Style
+    frame: Style
+    cursor: Style
+    title: Style
+    title_cursor: Style
+    placeholder: Style
+    error: Style
 
 
 class ThumbGrid(ScrollView, can_focus=True):
@@ -127,8 +151,18 @@ class ThumbGrid(ScrollView, can_focus=True):
         self._thumbs: OrderedDict[str, Rendered] = OrderedDict()
         self._want: Want = (0, 0, TRUECOLOR)
         self._geometry = geometry_for(80, THUMB_WIDTHS[self.thumb_width])
+        self._index_of: dict[str, int] = {}
+        # Composed rows of tiles (one Strip per line, the content width wide),
+        # by row number; dropped when a tile in the row changes.
+        self._rows: dict[int, tuple[Strip, ...]] = {}
+        self._row_width = 0
+        self._look: _Look | None = None
+        self._sized: tuple[Size, Size, Size] | None = None
+        self._prefetch: Timer | None = None
+        self._warm: tuple[Want, dict[str, Future[Rendered]]] = (self._want, {})
         if photos is not None:
             self.set_reactive(ThumbGrid.photos, photos)
+            self._index_of = {p.rel: i for i, p in enumerate(photos)}
 
     # -- state -----------------------------------------------------------------
     @property
@@ -158,6 +192,7 @@ class ThumbGrid(ScrollView, can_focus=True):
             self._thumbs.clear()
             self._want = want
         self._geometry = geometry
+        self._forget_rows()
         rows = -(-len(self.photos) // geometry.columns)
         self.virtual_size = Size(
             geometry.columns * geometry.pitch - 1, max(1, rows * geometry.tile_height)
@@ -165,12 +200,17 @@ class ThumbGrid(ScrollView, can_focus=True):
         self.refresh()
         self._load_visible()
 
+    def on_mount(self) -> None:
+        self._warm_up()
+
     def on_resize(self) -> None:
         self._relayout()
         self.call_after_refresh(self.scroll_to_cursor, False)
 
-    def watch_photos(self) -> None:
+    def watch_photos(self, photos: PhotoSet) -> None:
         self._thumbs.clear()
+        self._index_of = {p.rel: i for i, p in enumerate(photos)}
+        self._forget_rows()
         self.cursor = min(self.cursor, max(0, len(self.photos) - 1))
         if self.is_mounted:
             self._relayout()
@@ -184,18 +224,29 @@ class ThumbGrid(ScrollView, can_focus=True):
         return max(0, min(value, len(self.photos) - 1)) if self.photos else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
+        photo = self.current
+        if photo is None or not self.is_mounted:
+            self._show_cursor(old, new)
+            return
+        # The screen hears of the move first and the grid repaints from the
+        # screen's queue after it: whatever the screen changes (its title bar)
+        # is then drawn in the same frame as the grid, not one frame later.
+        self.screen.post_message(PhotoHighlighted(photo, new))
+        self.screen.call_later(self._show_cursor, old, new)
+
+    def _show_cursor(self, old: int, new: int) -> None:
         for index in {old, new}:
             self._refresh_tile(index)
         self.scroll_to_cursor(True)
-        photo = self.current
-        if photo is not None:
-            self.post_message(PhotoHighlighted(photo, new))
 
     def _refresh_tile(self, index: int) -> None:
+        """Compose ``index``'s row again, and repaint the tile if it is on screen."""
         if not self.is_mounted or not 0 <= index < len(self.photos):
             return
+        self._rows.pop(index // self._geometry.columns, None)
         region = self._geometry.tile_region(index).translate(-self.scroll_offset)
-        self.refresh(region)
+        if region.overlaps(self.scrollable_content_region.reset_offset):
+            self.refresh(region)
 
     def scroll_to_cursor(self, animate: bool = True) -> None:
         """Scroll so the cursor's tile is in view."""
@@ -206,7 +257,44 @@ class ThumbGrid(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        self._load_visible()
+        self.call_after_refresh(self._load_after_scroll)
+
+    def _load_after_scroll(self) -> None:
+        """Load what scrolled into view now; load ahead once scrolling pauses.
+
+        Decoding threads compete with the UI thread for the GIL, so loading the
+        next page while a key is being answered would slow every frame of it.
+        """
+        if self._prefetch is not None:
+            self._prefetch.stop()
+            self._prefetch = None
+        thumbs, photos = self._thumbs, self.photos
+        if any(
+            (shown := thumbs.get(photos[i].rel)) is None or shown.placeholder
+            for i in self._on_screen()
+        ):
+            self._load_visible()
+        else:
+            self._prefetch = self.set_timer(PREFETCH_DELAY, self._load_visible)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # Colours came from the styles (focus, theme): resolve and compose again.
+        self._look = None
+        self._forget_rows()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # ScrollView compares the compositor's virtual size (the viewport) with the
+        # grid's own (every row), which never match: without this, any layout on
+        # the screen (the title bar's status after each key) repainted the
+        # scrollbar in a frame of its own.
+        sized = (size, container_size, self.virtual_size)
+        if sized == self._sized:
+            return False
+        self._sized = sized
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     # -- actions ---------------------------------------------------------------
     def action_cursor(self, where: str) -> None:
@@ -263,6 +351,15 @@ class ThumbGrid(ScrollView, can_focus=True):
         return index if 0 <= index < len(self.photos) else None
 
     # -- thumbnails --------------------------------------------------------------
+    def _on_screen(self) -> range:
+        """Indices of the tiles at least partly on screen."""
+        g = self._geometry
+        top = int(self.scroll_offset.y)
+        height = max(1, self.scrollable_content_region.height)
+        first = top // g.tile_height * g.columns
+        last = ((top + height - 1) // g.tile_height + 1) * g.columns
+        return range(first, min(last, len(self.photos)))
+
     def _visible_indices(self) -> list[int]:
         """Visible tiles first, then a page below and above, then the rest nearby."""
         g = self._geometry
@@ -288,158 +385,338 @@ class ThumbGrid(ScrollView, can_focus=True):
                     order.append(i)
         return order
 
+    def _warm_up(self) -> None:
+        """Start decoding what the first screen will show, before the first layout.
+
+        At start-up the grid is mounted well before it is first laid out (Textual
+        is still styling and composing the screen): the decodes run meanwhile,
+        and :meth:`_load_visible` takes the finished ones into the first frame.
+        The box is known exactly (it does not depend on the width); which tiles
+        show is estimated from the whole terminal, which covers the grid's part.
+        """
+        if not self.photos:
+            return
+        width, height = self.app.size
+        g = geometry_for(max(1, width), THUMB_WIDTHS[self.thumb_width])
+        want = (g.thumb_cols, g.thumb_rows, colors_for(self.app))
+        row = self.cursor // g.columns
+        rows = height // g.tile_height + 1
+        first = max(0, (row - rows) * g.columns) if row >= rows else 0
+        cols, rows_px, colors = want
+        photos = self.photos
+        futures = {
+            photos[i].rel: _POOL.submit(render_photo, photos[i].path, cols, rows_px, None, colors)
+            for i in range(first, min(len(photos), first + g.columns * (rows + 1)))
+        }
+        self._warm = (want, futures)
+
+    def _take_warm(self) -> dict[str, Future[Rendered]]:
+        """The start-up decodes, if they are for the current box (others are cancelled)."""
+        want, futures = self._warm
+        self._warm = (self._want, {})
+        if want == self._want:
+            return futures
+        for future in futures.values():
+            future.cancel()
+        return {}
+
     def _load_visible(self) -> None:
         if not self.is_mounted or not self.photos:
             return
+        cols, rows, colors = self._want
+        warm = self._take_warm()
+        shown = self._on_screen()
+        # Renders already made (at start-up, or before this tile was forgotten) are
+        # shown at once, without touching the file system; the worker confirms them.
+        found: list[tuple[Photo, Rendered]] = []
+        for index in shown:
+            photo = self.photos[index]
+            loaded = self._thumbs.get(photo.rel)
+            if loaded is not None and not loaded.placeholder:
+                continue
+            future = warm.get(photo.rel)
+            if future is not None and future.done() and not future.cancelled():
+                del warm[photo.rel]
+                if future.exception() is None:
+                    found.append((photo, future.result()))
+                    continue
+            peeked = CACHE.peek(photo.path, cols, rows, colors=colors)
+            if peeked is not None:
+                found.append((photo, peeked))
+        if found:
+            self._add_thumbs(found, self._want)
+        confirm = {photo.rel for photo, _ in found}
         wanted = [
             self.photos[i]
             for i in self._visible_indices()
-            if (loaded := self._thumbs.get(self.photos[i].rel)) is None or loaded.placeholder
+            if self.photos[i].rel in confirm
+            or (loaded := self._thumbs.get(self.photos[i].rel)) is None
+            or loaded.placeholder
         ]
+        adopted = {p.rel: warm.pop(p.rel) for p in wanted if p.rel in warm}
+        for future in warm.values():
+            future.cancel()  # decoded for tiles that turned out not to be wanted
         if wanted:
             # Placeholders only for tiles showing nothing yet (decided here, on the UI thread).
             blank = frozenset(p.rel for p in wanted if p.rel not in self._thumbs)
-            self._load(wanted, self._want, blank)
+            first = frozenset(p.rel for p in wanted) & {self.photos[i].rel for i in shown}
+            first -= confirm
+            self._load(wanted, self._want, blank, first, adopted)
 
     @work(thread=True, exclusive=True, group="thumbs", exit_on_error=False)
-    def _load(self, photos: list[Photo], want: Want, blank: frozenset[str]) -> None:
+    def _load(
+        self,
+        photos: list[Photo],
+        want: Want,
+        blank: frozenset[str],
+        on_screen: frozenset[str] = frozenset(),
+        adopted: dict[str, Future[Rendered]] | None = None,
+    ) -> None:
+        """Decode ``photos`` in order on the pool and hand them to the UI in batches.
+
+        The tiles ``on_screen`` arrive together in one batch (one repaint, not one
+        per decode); the rest (pages ahead) are only started once that batch has
+        been drawn, so their decoding does not slow the frame down.  Decodes
+        already under way (``adopted``) are waited for, not started again.
+        """
         worker = get_current_worker()
         cols, rows, colors = want
-        pending: dict[Future[Rendered], Photo] = {}
-        queue = list(photos)
+        adopted = adopted or {}
+        pending: dict[Future[Rendered], Photo] = {
+            adopted[photo.rel]: photo for photo in photos if photo.rel in adopted
+        }
+        queue = [(at, photo) for at, photo in enumerate(photos) if photo.rel not in adopted]
         batch: list[tuple[Photo, Rendered]] = []
         # Photos not in the disk cache need a full decode: show the camera's
         # embedded thumbnail at once (a tiny decode) while the real one is made.
         cache = shared_cache()
         for photo in photos:
             if worker.is_cancelled:
-                return
+                break
             if photo.rel not in blank or cache.contains(photo.path, pixel_box(cols, rows)):
                 continue
             quick = render_embedded(photo.path, cols, rows, colors)
             if quick is not None:
                 batch.append((photo, quick))
-        if batch:
+        if batch and not worker.is_cancelled:
             self.app.call_from_thread(self._add_thumbs, batch, want)
             batch = []
-        last_flush = time.monotonic()
+        # First the tiles on screen, all at once, handed over in one batch; the
+        # rest (pages ahead) only once that batch has been drawn.
+        waiting = set(on_screen)
+        head = max((at + 1 for at, p in enumerate(photos) if p.rel in waiting), default=0)
+        started = last_flush = time.monotonic()
         while (queue or pending) and not worker.is_cancelled:
-            while queue and len(pending) < DECODE_THREADS * 2:
-                photo = queue.pop(0)
+            while queue and (queue[0][0] < head if head else len(pending) < DECODE_THREADS * 2):
+                photo = queue.pop(0)[1]
                 # Positional: tests stand in for render_photo with (path, *args).
                 pending[_POOL.submit(render_photo, photo.path, cols, rows, None, colors)] = photo
             done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             for future in done:
                 photo = pending.pop(future)
+                waiting.discard(photo.rel)
                 try:
                     batch.append((photo, future.result()))
                 except Exception:  # a decoder bug shows as an unreadable tile, never a crash
                     batch.append((photo, Rendered(("", 0, 0, 0, 0), error="could not draw")))
             now = time.monotonic()
-            if batch and (now - last_flush > 0.05 or not (queue or pending)):
+            if head:
+                if waiting and now - started < FIRST_BATCH_WAIT:
+                    continue
+                painted = threading.Event()
+                if batch:
+                    self.app.call_from_thread(self._add_thumbs, batch, want, painted)
+                    while not (painted.wait(0.05) or worker.is_cancelled):
+                        pass
+                batch, last_flush, head = [], now, 0
+            elif batch and (now - last_flush > _FLUSH_SECONDS or not (queue or pending)):
                 self.app.call_from_thread(self._add_thumbs, batch, want)
                 batch, last_flush = [], now
         for future in pending:
             future.cancel()
 
-    def _add_thumbs(self, batch: list[tuple[Photo, Rendered]], want: Want) -> None:
+    def _add_thumbs(
+        self,
+        batch: list[tuple[Photo, Rendered]],
+        want: Want,
+        painted: threading.Event | None = None,
+    ) -> None:
+        """Take decoded thumbnails (on the UI thread); ``painted`` is set once they are drawn."""
+        if painted is not None:
+            self.call_after_refresh(painted.set)
         if want != self._want:
             return
+        changed: list[Photo] = []
         for photo, rendered in batch:
             current = self._thumbs.get(photo.rel)
             if rendered.placeholder and current is not None and not current.placeholder:
                 continue  # the real thumbnail won the race
             self._thumbs[photo.rel] = rendered
             self._thumbs.move_to_end(photo.rel)
+            if rendered is not current:
+                changed.append(photo)
+        # What is on screen is the last to go, whatever order the batches came in.
+        for shown in self._on_screen():
+            rel = self.photos[shown].rel
+            if rel in self._thumbs:
+                self._thumbs.move_to_end(rel)
         while len(self._thumbs) > MAX_LOADED_THUMBS:
             self._thumbs.popitem(last=False)
-        index_of = {p.rel: i for i, p in enumerate(self.photos)}
-        for photo, _ in batch:
-            index = index_of.get(photo.rel)
+        for photo in changed:
+            index = self._index_of.get(photo.rel)
             if index is not None:
                 self._refresh_tile(index)
 
     # -- drawing -----------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        scroll_x, scroll_y = self.scroll_offset
+        row, line = divmod(y + scroll_y, self._geometry.tile_height)
+        if width + scroll_x > self._row_width:
+            self._forget_rows()
+            self._row_width = width + scroll_x
+        strips = self._rows.get(row)
+        if strips is None:
+            strips = self._compose_row(row)
+        strip = strips[line]
+        if scroll_x or strip.cell_length != width:
+            strip = strip.crop(scroll_x, scroll_x + width)
+        return strip
+
+    def _forget_rows(self) -> None:
+        self._rows.clear()
+        self._row_width = 0
+
+    def _styles(self) -> _Look:
+        look = self._look
+        if look is None:
+            base = self.rich_style
+            style = self.get_component_rich_style
+            look = self._look = _Look(
+                base=base,
+                frame=base + style("thumb-grid--frame"),
+                cursor=base + style("thumb-grid--cursor"),
+                title=base + style("thumb-grid--title"),
+                title_cursor=base + style("thumb-grid--title-cursor"),
+                placeholder=base + style("thumb-grid--placeholder"),
+                error=base + style("thumb-grid--error"),
+            )
+        return look
+
+    def _compose_row(self, row: int) -> tuple[Strip, ...]:
+        """Every line of a row of tiles, at least as wide as the content, and cache it."""
         g = self._geometry
-        base = self.rich_style
-        row_y = y + int(self.scroll_offset.y)
-        row, line = divmod(row_y, g.tile_height)
-        segments: list[Segment] = []
+        look = self._styles()
+        base = look.base
+        lines: list[list[Segment]] = [[] for _ in range(g.tile_height)]
+        gap = Segment(" ", base)
+        blank = Segment(" " * g.tile_width, base)
         for col in range(g.columns):
             index = row * g.columns + col
             if col:
-                segments.append(Segment(" ", base))
-            if index >= len(self.photos):
-                segments.append(Segment(" " * g.tile_width, base))
+                for line in lines:
+                    line.append(gap)
+            if not 0 <= index < len(self.photos):
+                for line in lines:
+                    line.append(blank)
                 continue
-            segments.extend(self._tile_line(index, line, base))
-        strip = Strip(segments).adjust_cell_length(max(width, 0) + int(self.scroll_offset.x), base)
-        return strip.crop(int(self.scroll_offset.x), int(self.scroll_offset.x) + width)
+            for line, segments in zip(lines, self._tile(index, look), strict=True):
+                line.extend(segments)
+        drawn = g.columns * g.pitch - 1
+        width = max(self._row_width, drawn)
+        if width > drawn:
+            fill = Segment(" " * (width - drawn), base)
+            for line in lines:
+                line.append(fill)
+        strips = tuple(Strip(line, width) for line in lines)
+        if len(self._rows) >= MAX_CACHED_ROWS:
+            self._drop_far_rows(row)
+        self._rows[row] = strips
+        return strips
 
-    def _tile_line(self, index: int, line: int, base: Style) -> list[Segment]:
+    def _drop_far_rows(self, row: int) -> None:
+        """Keep the cached rows nearest ``row`` (half the bound)."""
+        keep = sorted(self._rows, key=lambda r: abs(r - row))[: MAX_CACHED_ROWS // 2]
+        self._rows = {r: self._rows[r] for r in keep}
+
+    def _tile(self, index: int, look: _Look) -> list[list[Segment]]:
+        """Each line of one tile: frame, picture (or placeholder) and title."""
         g = self._geometry
         inner = g.thumb_cols
         focused = index == self.cursor
-        frame = base + self.get_component_rich_style(
-            "thumb-grid--cursor" if focused else "thumb-grid--frame"
-        )
-        heavy = focused
-        if line == 0:
-            return [
-                Segment(("┏" + "━" * inner + "┓") if heavy else ("╭" + "─" * inner + "╮"), frame)
-            ]
-        if line == g.tile_height - 1:
-            return [
-                Segment(("┗" + "━" * inner + "┛") if heavy else ("╰" + "─" * inner + "╯"), frame)
-            ]
-        side = Segment("┃" if heavy else "│", frame)
+        frame = look.cursor if focused else look.frame
+        corners = _HEAVY if focused else _ROUNDED
+        side = Segment(corners[5], frame)
         photo = self.photos[index]
-        if line == g.tile_height - 2:
-            title = fit(clean(photo.display_title), inner)
-            style = base + self.get_component_rich_style(
-                "thumb-grid--title-cursor" if focused else "thumb-grid--title"
-            )
-            pad = (inner - cell_len(title)) // 2
-            return [
+        title = fit(clean(photo.display_title), inner)
+        title_style = look.title_cursor if focused else look.title
+        pad = (inner - cell_len(title)) // 2
+        lines: list[list[Segment]] = [
+            [Segment(corners[0] + corners[1] * inner + corners[2], frame)]
+        ]
+        for picture_line in self._picture(photo, look):
+            lines.append([side, *picture_line, side])
+        lines.append(
+            [
                 side,
-                Segment(" " * pad, style),
-                Segment(title, style),
-                Segment(" " * (inner - pad - cell_len(title)), style),
+                Segment(" " * pad, title_style),
+                Segment(title, title_style),
+                Segment(" " * (inner - pad - cell_len(title)), title_style),
                 side,
             ]
-        picture_line = line - 1
-        return [side, *self._picture_line(photo, picture_line, base), side]
+        )
+        lines.append([Segment(corners[3] + corners[1] * inner + corners[4], frame)])
+        return lines
 
-    def _picture_line(self, photo: Photo, line: int, base: Style) -> list[Segment]:
+    def _picture(self, photo: Photo, look: _Look) -> list[list[Segment]]:
+        """The picture rows of a tile, each ``thumb_cols`` cells wide."""
         g = self._geometry
         inner = g.thumb_cols
+        base = look.base
+        blank_line = [Segment(" " * inner, base)]
         rendered = self._thumbs.get(photo.rel)
-        if rendered is not None and line == 0:
+        if rendered is not None:
             self._thumbs.move_to_end(photo.rel)  # drawn: recently used
         if rendered is not None and not rendered.error:
             strips = rendered.strips
             top = (g.thumb_rows - len(strips)) // 2
-            index = line - top
-            if 0 <= index < len(strips):
-                strip = strips[index]
-                left = (inner - rendered.width) // 2
-                return list(strip.crop_pad(inner, left, inner - left - strip.cell_length, base))
-            return [Segment(" " * inner, base)]
+            left = (inner - rendered.width) // 2
+            lines: list[list[Segment]] = []
+            for index in range(g.thumb_rows):
+                picture_line = index - top
+                if not 0 <= picture_line < len(strips):
+                    lines.append(blank_line)
+                    continue
+                strip = strips[picture_line]
+                if left >= 0 and strip.cell_length + left <= inner:
+                    right = inner - left - strip.cell_length
+                    segments = list(strip)
+                    if left:
+                        segments.insert(0, Segment(" " * left, base))
+                    if right:
+                        segments.append(Segment(" " * right, base))
+                    lines.append(segments)
+                else:
+                    right = max(0, inner - left - strip.cell_length)
+                    lines.append(list(strip.crop_pad(inner, max(0, left), right, base)))
+            return lines
         if rendered is None:
-            lines = ["·"]
-            style = base + self.get_component_rich_style("thumb-grid--placeholder")
+            texts = ["·"]
+            style = look.placeholder
         else:
-            lines = ["⚠", *wrap(rendered.error or "", inner - 2)]
-            style = base + self.get_component_rich_style("thumb-grid--error")
-        top = (g.thumb_rows - len(lines)) // 2
-        index = line - top
-        text = lines[index] if 0 <= index < len(lines) else ""
-        text = fit(text, inner)
-        pad = (inner - cell_len(text)) // 2
-        return [
-            Segment(" " * pad, base),
-            Segment(text, style),
-            Segment(" " * (inner - pad - cell_len(text)), base),
-        ]
+            texts = ["⚠", *wrap(rendered.error or "", inner - 2)]
+            style = look.error
+        top = (g.thumb_rows - len(texts)) // 2
+        lines = []
+        for index in range(g.thumb_rows):
+            text_line = index - top
+            text = fit(texts[text_line], inner) if 0 <= text_line < len(texts) else ""
+            pad = (inner - cell_len(text)) // 2
+            lines.append(
+                [
+                    Segment(" " * pad, base),
+                    Segment(text, style),
+                    Segment(" " * (inner - pad - cell_len(text)), base),
+                ]
+            )
+        return lines
