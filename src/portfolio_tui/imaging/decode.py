@@ -154,19 +154,7 @@ def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Im
         stored_box = (box_h, box_w) if orientation in _SIDEWAYS else (box_w, box_h)
         if image.format == "JPEG":
             image.draft("RGB", stored_box)
-        try:
-            image.seek(0)
-            rgb = _to_rgb(path, image)
-            rgb.load()
-        except Image.DecompressionBombError:
-            raise ImageError(path, "image is too large to decode safely") from None
-        except OSError as exc:
-            message = str(exc)
-            if "truncated" in message:
-                raise ImageError(path, "image file is truncated (incomplete copy?)") from None
-            raise ImageError(path, f"damaged image data ({message or 'decode error'})") from None
-        except (ValueError, SyntaxError, IndexError, struct_error, EOFError, ZeroDivisionError):
-            raise ImageError(path, "damaged image data") from None
+        rgb = _load_rgb(path, image)
         if upscale:
             fitted = ImageOps.contain(rgb, stored_box, Image.Resampling.LANCZOS)
         else:
@@ -182,6 +170,50 @@ try:
     from struct import error as struct_error
 except ImportError:  # pragma: no cover
     struct_error = ValueError  # type: ignore[misc,assignment]
+
+
+def _load_rgb(path: Path, image: Image.Image) -> Image.Image:
+    """Decode ``image`` (first frame) to RGB, turning decoder failures into ImageError."""
+    try:
+        image.seek(0)
+        rgb = _to_rgb(path, image)
+        rgb.load()
+    except Image.DecompressionBombError:
+        raise ImageError(path, "image is too large to decode safely") from None
+    except OSError as exc:
+        message = str(exc)
+        if "truncated" in message:
+            raise ImageError(path, "image file is truncated (incomplete copy?)") from None
+        raise ImageError(path, f"damaged image data ({message or 'decode error'})") from None
+    except (ValueError, SyntaxError, IndexError, struct_error, EOFError, ZeroDivisionError):
+        raise ImageError(path, "damaged image data") from None
+    return rgb
+
+
+def load_upright(path: Path, at_least: tuple[int, int]) -> tuple[Image.Image, tuple[int, int]]:
+    """``path`` decoded upright in RGB with at least ``at_least`` pixels where it has them.
+
+    JPEGs decode in draft mode at the smallest scale (1/8 .. 1) that keeps
+    ``at_least`` (given upright). Returns the image and the stored (pre-rotation)
+    size the decoder produced, which identifies the draft scale for caching.
+    """
+    image = _open(path)
+    try:
+        _check_size(path, image)
+        orientation = _orientation(image)
+        wanted = (at_least[1], at_least[0]) if orientation in _SIDEWAYS else at_least
+        if image.format == "JPEG":
+            image.draft("RGB", (max(1, wanted[0]), max(1, wanted[1])))
+        stored = image.size
+        rgb = _load_rgb(path, image)
+        transpose = _TRANSPOSE.get(orientation)
+        if transpose is not None:
+            upright = rgb.transpose(transpose)
+        else:  # detach from the file, which is closed below
+            upright = rgb.copy() if rgb is image else rgb
+    finally:
+        image.close()
+    return upright, stored
 
 
 def file_size(path: Path) -> int | None:
