@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image
 from rich.color import Color
 from rich.segment import ControlType, Segment
 from rich.style import Style
@@ -232,6 +233,15 @@ def render_picture(
         return Picture(key, settings.mode, error=exc.reason)
     except MemoryError:
         return Picture(key, settings.mode, error="not enough memory to decode this image")
+    picture = picture_from_image(key, image, cols, rows, settings)
+    PICTURES.put(picture)
+    return picture
+
+
+def picture_from_image(
+    key: PictureKey, image: Image.Image, cols: int, rows: int, settings: PictureSettings
+) -> Picture:
+    """Encode an image already scaled to real pixels for a ``cols`` x ``rows`` cell area."""
     cell_w, cell_h = settings.cell_size
     used_cols = max(1, min(cols, math.ceil(image.width / cell_w)))
     used_rows = max(1, min(rows, math.ceil(image.height / cell_h)))
@@ -245,12 +255,9 @@ def render_picture(
             Strip([Segment(kitty.placeholder_row(row, used_cols), style)], used_cols)
             for row in range(used_rows)
         )
-        picture = Picture(key, "kitty", used_cols, used_rows, payload, image_id, strips)
-    else:
-        payload = sixel.encode(image, colors=settings.sixel_colors)
-        picture = Picture(key, "sixel", used_cols, used_rows, payload)
-    PICTURES.put(picture)
-    return picture
+        return Picture(key, "kitty", used_cols, used_rows, payload, image_id, strips)
+    payload = sixel.encode(image, colors=settings.sixel_colors)
+    return Picture(key, "sixel", used_cols, used_rows, payload)
 
 
 @dataclass

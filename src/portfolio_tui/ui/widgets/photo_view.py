@@ -19,6 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
+from ...imaging.viewport import Viewport
 from ...portfolio import Photo
 from ...text import clean, fit, wrap
 from ..pictures import (
@@ -27,10 +28,12 @@ from ..pictures import (
     Picture,
     PictureSettings,
     TerminalImages,
+    pixel_fit,
     render_picture,
     sixel_segments,
 )
 from ..rendering import CACHE, Rendered, colors_for, render_photo
+from ..zoom import ViewRequest, render_view
 
 Shown = Rendered | Picture
 
@@ -56,6 +59,12 @@ class PhotoView(Widget):
     photo: reactive[Photo | None] = reactive(None, layout=False)
     fit_height_px: reactive[int | None] = reactive(None)
     """When set, draw the photo at most this many pixels (half-cells) tall (equal heights)."""
+    viewport: reactive[Viewport] = reactive(Viewport())
+    """Fit, or a zoom and centre (comparisons link one viewport across views)."""
+    second: reactive[Photo | None] = reactive(None)
+    """Split view: the photo shown right of the divider."""
+    divider: reactive[float | None] = reactive(None)
+    """Split view: the divider's place, as a fraction of the picture's width."""
 
     def __init__(
         self,
@@ -129,6 +138,24 @@ class PhotoView(Widget):
     def watch_photo(self) -> None:
         self._request()
 
+    def watch_viewport(self) -> None:
+        self._request()
+
+    def watch_second(self) -> None:
+        self._request()
+
+    def watch_divider(self) -> None:
+        self._request()
+
+    @property
+    def pixel_box(self) -> tuple[int, int]:
+        """The widget's area in the pixels its photo is drawn in."""
+        width, height = self.size
+        settings = self.picture_settings
+        if settings.graphics:
+            return pixel_fit(width, height, settings.cell_size)
+        return width, height * 2
+
     def watch_fit_height_px(self, height_px: int | None) -> None:
         if height_px is not None:
             self._wait_for_fit = False
@@ -152,18 +179,29 @@ class PhotoView(Widget):
         height_px = self.fit_height_px
         settings = self.picture_settings
         colors = colors_for(self.app)
-        wanted = (photo.path, width, height, height_px, settings, colors)
+        second = self.second
+        request = ViewRequest(
+            photo.path,
+            self.viewport,
+            second.path if second is not None and self.divider is not None else None,
+            self.divider if second is not None else None,
+        )
+        wanted = (photo.path, width, height, height_px, settings, colors, request)
         if wanted == self._wanted and self._rendered is not None:
             return
         self._wanted = wanted
-        # Show the last render for this box at once (no file-system call on the UI
-        # thread); the worker below confirms it, or redraws if the file changed.
-        if settings.graphics:
-            self._show(PICTURES.peek(photo.path, width, height, height_px, settings))
-        else:
-            self._show(CACHE.peek(photo.path, width, height, height_px, colors=colors))
+        if request.is_plain_fit:
+            # Show the last render for this box at once (no file-system call on the UI
+            # thread); the worker below confirms it, or redraws if the file changed.
+            if settings.graphics:
+                self._show(PICTURES.peek(photo.path, width, height, height_px, settings))
+            else:
+                self._show(CACHE.peek(photo.path, width, height, height_px, colors=colors))
+        # A zoom, pan or split keeps showing the last view until the new one is drawn.
         self.run_worker(
-            partial(self._decode, wanted, photo, width, height, height_px, settings, colors),
+            partial(
+                self._decode, wanted, photo, width, height, height_px, settings, colors, request
+            ),
             group="photo-view",
             exclusive=True,
             thread=True,
@@ -179,7 +217,10 @@ class PhotoView(Widget):
         height_px: int | None,
         settings: PictureSettings,
         colors: str,
+        request: ViewRequest,
     ) -> tuple[tuple[object, ...], Shown]:
+        if not request.is_plain_fit:
+            return wanted, render_view(request, width, height, settings, colors)
         if settings.graphics:
             return wanted, render_picture(photo.path, width, height, height_px, settings)
         return wanted, render_photo(photo.path, width, height, height_px, colors)
