@@ -23,6 +23,7 @@ from portfolio_tui.ui.screens.help import HelpScreen
 from portfolio_tui.ui.screens.home import HomeScreen
 from portfolio_tui.ui.screens.loupe import LoupeScreen
 from portfolio_tui.ui.widgets.gallery_card import GalleryCard
+from portfolio_tui.ui.widgets.info_diff import InfoDiff
 from portfolio_tui.ui.widgets.info_panel import InfoPanel
 from portfolio_tui.ui.widgets.photo_view import PhotoView
 from portfolio_tui.ui.widgets.thumb_grid import THUMB_WIDTHS, ThumbGrid, geometry_for
@@ -470,14 +471,14 @@ async def test_comparison_i_shows_each_sides_info(demo_portfolio: Portfolio) -> 
     app = make_app(demo_portfolio, "comparison:grades")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        panels = list(compare_of(app).query(InfoPanel))
-        assert not any(panel.display for panel in panels)
+        table = compare_of(app).query_one(InfoDiff)
+        assert not table.display
         await pilot.press("i")
         await settle(pilot)
-        assert all(panel.display for panel in panels)
-        texts = [static_text(panel) for panel in panels]
-        assert "Canon EOS R5" in texts[0]
-        assert all("Pixels" in text for text in texts)
+        assert table.display
+        text = static_text(table)
+        assert "Canon EOS R5" in text
+        assert "Pixels" in text
 
 
 async def test_comparison_notes_start_hidden_when_short_and_n_shows_them(

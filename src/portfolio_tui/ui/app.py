@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import RenderableType
@@ -10,7 +10,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from ..portfolio import Comparison, Gallery, Photo, PhotoSet, Portfolio
+from ..portfolio import Comparison, ComparisonSide, Gallery, Photo, PhotoSet, Portfolio
 from ..text import clean, count, escape_markup
 from .commands import GLOBAL, bindings
 from .pictures import PictureSettings, TerminalImages
@@ -191,11 +191,27 @@ class PortfolioApp(App[None]):
         else:
             self.open_photo(None, PhotoSet([photo]), 0)
 
-    def open_comparison(self, comparison: Comparison) -> None:
-        """Show a comparison."""
+    def open_comparison(self, comparison: Comparison, candidates: Sequence[Photo] = ()) -> None:
+        """Show a comparison; ``candidates`` are what the right side steps through."""
         from .screens.compare import CompareScreen
 
-        self.push_screen(CompareScreen(comparison))
+        self.push_screen(CompareScreen(comparison, candidates))
+
+    def compare_photos(self, photos: Sequence[Photo], candidates: Sequence[Photo] = ()) -> None:
+        """An ad hoc comparison: the first photo is the select, the next the candidate."""
+        labels = ["Select", "Candidate"] if len(photos) == 2 else [""] * len(photos)
+        sides = tuple(
+            ComparisonSide(photo.rel, label or photo.display_title, photo)
+            for photo, label in zip(photos, labels, strict=False)
+        )
+        title = "  vs  ".join(clean(photo.display_title) for photo in photos[:4])
+        self.open_comparison(Comparison("ad-hoc", title, sides), candidates)
+
+    def survey_photos(self, photos: Sequence[Photo]) -> None:
+        """Every photo side by side at the largest equal size."""
+        from .screens.survey import SurveyScreen
+
+        self.push_screen(SurveyScreen(list(photos)))
 
     def action_help(self) -> None:
         """Show every key."""

@@ -65,6 +65,10 @@ _KEY_NAMES = {
     "ctrl+p": "Ctrl+P",
     "space": "Space",
     "N": "Shift+N",
+    "vertical_line": "|",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "tab": "Tab",
 }
 
 
@@ -151,9 +155,81 @@ LOUPE = (
 )
 
 COMPARE = (
-    Command("compare.info", "i", "toggle_info", "Info", "Show or hide each photo's details"),
-    Command("compare.notes", "N", "toggle_notes", "Notes", "Show or hide the comparison's notes"),
-    Command("compare.back", "escape,g", "back", "Back", "Back to where you came from"),
+    Command(
+        "compare.zoom", "z", "toggle_zoom", "Fit/100%", "Fit or 100 %, linked across the photos"
+    ),
+    Command("compare.zoom_in", "plus,equals_sign", "zoom(1)", "Zoom in", "Zoom in a step"),
+    Command("compare.zoom_out", "minus", "zoom(-1)", "Zoom out", "Zoom out a step", show=False),
+    Command(
+        "compare.left",
+        "left,h",
+        "move(-1, 0)",
+        "Left",
+        "Pan left when zoomed, else the previous candidate",
+        show=False,
+    ),
+    Command(
+        "compare.right",
+        "right,l",
+        "move(1, 0)",
+        "Right",
+        "Pan right when zoomed, else the next candidate",
+        show=False,
+    ),
+    Command("compare.up", "up,k", "move(0, -1)", "Up", "Pan up when zoomed", show=False),
+    Command("compare.down", "down,j", "move(0, 1)", "Down", "Pan down when zoomed", show=False),
+    Command(
+        "compare.link", "u", "toggle_link", "Unlink", "Link or unlink zoom and pan", show=False
+    ),
+    Command(
+        "compare.pane", "tab", "next_pane", "Pane", "Which photo unlinked keys move", show=False
+    ),
+    Command("compare.swap", "s", "swap", "Swap", "Swap the two sides", show=False),
+    Command(
+        "compare.promote",
+        "m",
+        "promote",
+        "Make select",
+        "Make the candidate the select",
+        show=False,
+    ),
+    Command("compare.split", "vertical_line", "toggle_split", "Split", "Split view: A | B"),
+    Command(
+        "compare.divider_left",
+        "left_square_bracket",
+        "divider(-1)",
+        "Divider ←",
+        "Move the split divider left",
+        show=False,
+    ),
+    Command(
+        "compare.divider_right",
+        "right_square_bracket",
+        "divider(1)",
+        "Divider →",
+        "Move the split divider right",
+        show=False,
+    ),
+    Command("compare.flicker", "y", "flicker", "Flip A/B", "Show A and B in turn, in place"),
+    Command("compare.info", "i", "toggle_info", "Info", "Details side by side, differences marked"),
+    Command("compare.notes", "N", "toggle_notes", "Notes", "Show or hide the notes"),
+    Command(
+        "compare.back",
+        "escape,g",
+        "back",
+        "Back",
+        "Back to side by side, then to where you came from",
+    ),
+)
+
+SURVEY = (
+    Command(
+        "survey.left", "left,h", "move(-1)", "Left", "Highlight the previous photo", show=False
+    ),
+    Command("survey.right", "right,l", "move(1)", "Right", "Highlight the next photo", show=False),
+    Command("survey.drop", "x,delete,backspace", "drop", "Drop", "Drop the highlighted photo"),
+    Command("survey.open", "enter,e", "open", "Loupe", "Open the highlighted photo"),
+    Command("survey.back", "escape,g", "back", "Back", "Back to the grid"),
 )
 
 HELP = (Command("help.close", "escape,question_mark,f1,q", "close", "Close", "Close help"),)
@@ -164,4 +240,5 @@ SECTIONS: tuple[tuple[str, tuple[Command, ...]], ...] = (
     ("Gallery grid", GRID + GALLERY),
     ("Loupe", LOUPE),
     ("Comparison", COMPARE),
+    ("Survey", SURVEY),
 )

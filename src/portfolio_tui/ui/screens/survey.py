@@ -1,0 +1,114 @@
+"""Survey: the marked photos side by side at the largest equal size; drop the weakest."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.content import Content
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...portfolio import Photo, PhotoSet
+from ...text import clean, count
+from ..commands import SURVEY, bindings
+from ..widgets.bars import TitleBar
+from ..widgets.photo_view import PhotoView
+
+MIN_PHOTOS, MAX_PHOTOS = 2, 9
+PORTRAIT = 1.25
+"""Height over width of the photos the layout plans for (headshots are mostly 4:5)."""
+
+
+def layout(count: int, width: int, height: int, aspect: float = PORTRAIT) -> tuple[int, int]:
+    """(columns, rows) that show ``count`` photos of ``aspect`` at the largest equal size.
+
+    Cells are ``width`` x ``height`` terminal cells in all; a cell is about twice
+    as tall as it is wide, so a photo's height in cells is half its pixels.
+    """
+    best, best_area = (count, 1), -1.0
+    for columns in range(1, count + 1):
+        rows = math.ceil(count / columns)
+        cell_w, cell_h = width / columns, height / rows - 1  # a label row per photo
+        if cell_w <= 0 or cell_h <= 0:
+            continue
+        photo_w = min(cell_w, cell_h * 2 / aspect)
+        area = photo_w * photo_w * aspect
+        if area > best_area + 1e-9:
+            best, best_area = (columns, rows), area
+    return best
+
+
+class SurveyScreen(Screen[None]):
+    """2 to 9 photos at one size; arrows highlight, x drops, Enter opens the loupe."""
+
+    BINDINGS = bindings(SURVEY)
+
+    cursor: var[int] = var(0)
+
+    def __init__(self, photos: Sequence[Photo]) -> None:
+        super().__init__()
+        self.photos = list(photos[:MAX_PHOTOS])
+        self.dropped: list[Photo] = []
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(Content.assemble(("Survey  ›  ", "dim"), "marked photos"))
+        with Grid(id="survey"):
+            for photo in self.photos:
+                with Vertical(classes="survey-cell"):
+                    yield Static(clean(photo.display_title), classes="pane-label", markup=False)
+                    yield PhotoView(photo)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._relayout()
+
+    def on_resize(self) -> None:
+        self._relayout()
+
+    def _cells(self) -> list[Vertical]:
+        return list(self.query(".survey-cell").results(Vertical))
+
+    def _relayout(self) -> None:
+        grid = self.query_one("#survey", Grid)
+        width, height = grid.size if grid.size.width else self.app.size
+        columns, rows = layout(len(self.photos), max(1, width), max(1, height))
+        grid.styles.grid_size_columns = columns
+        grid.styles.grid_size_rows = rows
+        for index, cell in enumerate(self._cells()):
+            cell.set_class(index == self.cursor, "-highlight")
+        total = len(self.photos) + len(self.dropped)
+        status = f"{count(len(self.photos), 'photo')}"
+        if self.dropped:
+            status += f" of {total} ({len(self.dropped)} dropped)"
+        self.query_one(TitleBar).set(status=status)
+
+    def watch_cursor(self) -> None:
+        if self.is_mounted:
+            self._relayout()
+
+    def action_move(self, step: int) -> None:
+        """Highlight the previous or next photo."""
+        self.cursor = (self.cursor + step) % len(self.photos)
+
+    async def action_drop(self) -> None:
+        """Take the highlighted photo out of the survey (the file is untouched)."""
+        if len(self.photos) <= MIN_PHOTOS:
+            self.notify("A survey needs two photos; Esc goes back", timeout=3)
+            return
+        index = self.cursor
+        self.dropped.append(self.photos.pop(index))
+        await self._cells()[index].remove()
+        self.cursor = min(index, len(self.photos) - 1)
+        self._relayout()
+
+    def action_open(self) -> None:
+        """The highlighted photo in the loupe, stepping through the survey's photos."""
+        self.app.open_photo(None, PhotoSet(self.photos), self.cursor)  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        """Back to where the survey was opened."""
+        self.app.leave(self)  # type: ignore[attr-defined]
