@@ -1,12 +1,14 @@
-"""What a photo's file says about it: EXIF exposure data, pixel size, file size.
+"""What a photo's file says about it: EXIF exposure data, colour profile, sizes.
 
 Every value is read defensively (EXIF written by odd software, or crafted, is
 common) and returned as plain data; the UI cleans it before showing it.
+Provenance (camera, AI, ...) is not here: see :mod:`portfolio_tui.provenance`.
 """
 
 from __future__ import annotations
 
 import os
+import struct
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -22,6 +24,9 @@ EXPOSURE_TIME, F_NUMBER, ISO = 0x829A, 0x829D, 0x8827
 DATETIME_ORIGINAL, FOCAL_LENGTH, FOCAL_35MM = 0x9003, 0x920A, 0xA405
 LENS_MAKE, LENS_MODEL = 0xA433, 0xA434
 MAX_FIELD = 120
+MAX_PROFILE_NAME = 60
+ICC_HEADER_SIZE = 128
+MAX_ICC_TAGS = 1024  # real profiles have tens; a crafted count is not walked far
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class PhotoInfo:
     height: int | None = None
     file_size: int | None = None
     format: str | None = None
+    color_profile: str | None = None
     orientation: int = 1
     error: str | None = None
 
@@ -69,7 +75,7 @@ def human_size(size: int) -> str:
     return f"{size} bytes"  # pragma: no cover
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any, limit: int = MAX_FIELD) -> str | None:
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     if not isinstance(value, str):
@@ -77,7 +83,7 @@ def _text(value: Any) -> str | None:
     value = value.replace("\x00", "").strip()
     if not value:
         return None
-    return value if len(value) <= MAX_FIELD else value[: MAX_FIELD - 1] + "…"
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _number(value: Any) -> float | None:
@@ -119,8 +125,10 @@ def read_info(path: Path) -> PhotoInfo:
     except ImageError as exc:
         return PhotoInfo(file_size=size, error=exc.reason)
     fields: dict[str, Any] = {}
+    color_profile: str | None = None
     try:
         with Image.open(path) as image:
+            color_profile = profile_description(image.info.get("icc_profile"))
             exif = image.getexif()
             sub = exif.get_ifd(EXIF_IFD)
             fields = _exif_fields(exif, sub)
@@ -132,6 +140,7 @@ def read_info(path: Path) -> PhotoInfo:
         height=height,
         file_size=size,
         format=header.format,
+        color_profile=color_profile,
         orientation=header.orientation,
         **fields,
     )
@@ -169,3 +178,70 @@ def _exif_fields(exif: Any, sub: Any) -> dict[str, Any]:
         "taken": taken,
         "artist": _text(exif.get(ARTIST)),
     }
+
+
+def profile_description(icc: object) -> str | None:
+    """The name an ICC profile gives itself (``sRGB IEC61966-2.1``); never raises.
+
+    Read from the profile's ``desc`` tag by hand rather than through
+    LittleCMS (``PIL.ImageCms``): the blob comes from the file, so it is
+    untrusted, and only one short string is wanted.  Version 2 profiles hold
+    ASCII (``desc`` type, or ``text``), version 4 ones UTF-16 in one or more
+    languages (``mluc`` type; English is preferred, else the first).  None
+    when there is no profile or it is damaged; at most
+    :data:`MAX_PROFILE_NAME` characters.
+    """
+    if not isinstance(icc, bytes) or len(icc) < ICC_HEADER_SIZE + 4:
+        return None
+    if icc[36:40] != b"acsp":  # the signature every ICC profile carries
+        return None
+    try:
+        tag = _icc_tag(icc, b"desc")
+        return None if tag is None else _text(_icc_text(tag), MAX_PROFILE_NAME)
+    except (struct.error, ValueError):  # damaged beyond what the bounds checks catch
+        return None
+
+
+def _icc_tag(icc: bytes, signature: bytes) -> bytes | None:
+    """The data of one tag from the profile's tag table, if it lies inside the blob."""
+    (count,) = struct.unpack_from(">I", icc, ICC_HEADER_SIZE)
+    table = ICC_HEADER_SIZE + 4
+    count = min(count, MAX_ICC_TAGS, (len(icc) - table) // 12)
+    for index in range(count):
+        sig, offset, size = struct.unpack_from(">4sII", icc, table + 12 * index)
+        if sig == signature:
+            if size < 12 or offset + size > len(icc):
+                return None
+            return icc[offset : offset + size]
+    return None
+
+
+def _icc_text(tag: bytes) -> str | None:
+    """The text of a ``desc``, ``text`` or ``mluc`` tag."""
+    kind = tag[:4]
+    if kind == b"desc":  # textDescriptionType: count, then ASCII with a NUL
+        (length,) = struct.unpack_from(">I", tag, 8)
+        return tag[12 : 12 + length].split(b"\x00", 1)[0].decode("latin-1")
+    if kind == b"text":
+        return tag[8:].split(b"\x00", 1)[0].decode("latin-1")
+    if kind != b"mluc":
+        return None
+    records, record_size = struct.unpack_from(">II", tag, 8)
+    if record_size < 12:
+        return None
+    records = min(records, (len(tag) - 16) // record_size)
+    chosen: tuple[int, int] | None = None
+    rank_chosen = 3
+    for index in range(records):
+        language, country, length, offset = struct.unpack_from(
+            ">2s2sII", tag, 16 + index * record_size
+        )
+        rank = 0 if (language, country) == (b"en", b"US") else 1 if language == b"en" else 2
+        if rank < rank_chosen:
+            chosen, rank_chosen = (offset, length), rank
+    if chosen is None:
+        return None
+    offset, length = chosen
+    if offset + length > len(tag):
+        return None
+    return tag[offset : offset + length].decode("utf-16-be", errors="replace")

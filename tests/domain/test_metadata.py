@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 
-from conftest import ImageMaker
+from conftest import REPO, ImageMaker
 from portfolio_tui.metadata import (
     EXIF_IFD,
     MAX_FIELD,
+    MAX_PROFILE_NAME,
     PhotoInfo,
     format_shutter,
     human_size,
+    profile_description,
     read_info,
 )
 
@@ -132,3 +135,103 @@ def test_pixel_size_names_megapixels_for_real_photos() -> None:
     from portfolio_tui.metadata import PhotoInfo
 
     assert PhotoInfo(width=6000, height=4000).pixel_size == "6000 × 4000 px (24.0 MP)"
+
+
+# -- colour profile ----------------------------------------------------------------------
+
+
+def srgb_icc() -> bytes:
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def test_color_profile_from_an_srgb_icc(tmp_path: Path) -> None:
+    path = tmp_path / "a.jpg"
+    Image.new("RGB", (20, 10)).save(path, icc_profile=srgb_icc())
+    assert read_info(path).color_profile == "sRGB built-in"
+
+
+def test_color_profile_of_a_version_2_profile_in_a_png(tmp_path: Path) -> None:
+    """The demo's NASA PNG carries Photoshop's v2 sRGB profile (a ``desc`` tag)."""
+    info = read_info(REPO / "scripts" / "demo-sources" / "astronaut.png")
+    assert info.color_profile == "sRGB IEC61966-2.1"
+
+
+def test_no_icc_profile_is_none(tmp_path: Path, make_image: ImageMaker) -> None:
+    assert read_info(make_image(tmp_path / "a.jpg")).color_profile is None
+
+
+def icc_with_desc(tag: bytes, *, count: int = 1, offset: int | None = None) -> bytes:
+    """A minimal ICC blob: header with 'acsp', a one-entry tag table, the 'desc' tag."""
+    start = 128 + 4 + 12
+    header = bytearray(128)
+    header[36:40] = b"acsp"
+    table = struct.pack(">I", count) + struct.pack(
+        ">4sII", b"desc", start if offset is None else offset, len(tag)
+    )
+    blob = bytes(header) + table + tag
+    return struct.pack(">I", len(blob)) + blob[4:]
+
+
+def mluc(*records: tuple[bytes, str]) -> bytes:
+    head = b"mluc\x00\x00\x00\x00" + struct.pack(">II", len(records), 12)
+    strings = [text.encode("utf-16-be") for _, text in records]
+    offset = len(head) + 12 * len(records)
+    table = b""
+    for (language, _), data in zip(records, strings, strict=True):
+        table += language + struct.pack(">II", len(data), offset)
+        offset += len(data)
+    return head + table + b"".join(strings)
+
+
+def test_profile_description_prefers_english_in_a_v4_profile() -> None:
+    tag = mluc((b"deDE", "Farbraum"), (b"enGB", "Colour space"), (b"enUS", "Color space"))
+    assert profile_description(icc_with_desc(tag)) == "Color space"
+    tag = mluc((b"deDE", "Farbraum"), (b"frFR", "Espace"))
+    assert profile_description(icc_with_desc(tag)) == "Farbraum"
+
+
+def test_profile_description_is_capped_and_stripped() -> None:
+    text = b"  " + b"A" * 500 + b"\x00"
+    tag = b"desc\x00\x00\x00\x00" + len(text).to_bytes(4, "big") + text
+    assert profile_description(icc_with_desc(tag)) == "A" * (MAX_PROFILE_NAME - 1) + "…"
+
+
+@pytest.mark.parametrize(
+    ("icc", "expected"),
+    [
+        pytest.param(b"garbage" * 50, None, id="garbage"),
+        pytest.param(b"\x00" * 40, None, id="too-short"),
+        pytest.param(icc_with_desc(b"desc\x00\x00\x00\x00"), None, id="tag-cut-short"),
+        pytest.param(
+            icc_with_desc(b"desc\x00\x00\x00\x00\xff\xff\xff\xffab"), "ab", id="count-past-end"
+        ),
+        pytest.param(icc_with_desc(mluc((b"enUS", "x")), offset=2**32 - 8), None, id="tag-outside"),
+        pytest.param(
+            icc_with_desc(mluc((b"enUS", "x")), count=2**32 - 1), "x", id="huge-tag-count"
+        ),
+        pytest.param(
+            icc_with_desc(b"mluc\x00\x00\x00\x00\xff\xff\xff\xff\x00\x00\x00\x0c" + b"\xff" * 12),
+            None,
+            id="mluc-record-outside",
+        ),
+        pytest.param(
+            icc_with_desc(b"mluc\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00" + b"\x00" * 12),
+            None,
+            id="mluc-record-size-0",
+        ),
+        pytest.param(icc_with_desc(b"curv\x00\x00\x00\x00\x00\x00\x00\x00"), None, id="not-text"),
+    ],
+)
+def test_hostile_icc_never_raises(tmp_path: Path, icc: bytes, expected: str | None) -> None:
+    assert profile_description(icc) == expected
+    exif = Image.Exif()
+    exif[0x0110] = "Canon EOS R5"
+    path = tmp_path / "a.jpg"
+    Image.new("RGB", (20, 10), (1, 2, 3)).save(path, icc_profile=icc, exif=exif)
+    info = read_info(path)
+    assert info.error is None
+    assert (info.width, info.height) == (20, 10)
+    assert info.color_profile == expected
+    assert info.camera == "Canon EOS R5"  # a bad profile costs nothing else
