@@ -1,4 +1,12 @@
-"""``portfolio-tui check``: every problem in a config and its portfolio, one a line."""
+"""``portfolio-tui check``: every problem in a config and its portfolio, one a line.
+
+Besides the config and the folders, ``check`` opens every photo: Pillow
+verifies it can be read, and its XMP (embedded and sidecars) is read for
+provenance.  What is wrong with the XMP (malformed, refused entities, a
+sidecar that contradicts the photo, ...) and a config ``source`` that the
+XMP disagrees with are *warnings*: the photo still shows, so they are listed
+but do not change the exit status.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +20,10 @@ from typing import TextIO
 from .config import Config, default_config, read_config
 from .imaging.decode import ImageError, verify
 from .portfolio import Photo, Portfolio, load_portfolio, locate
-from .problems import ConfigUnreadable, Problem
+from .problems import ConfigUnreadable, Problem, Severity
+from .provenance import provenance_from
 from .text import count
+from .xmp import find_sidecars, read_xmp
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -27,11 +37,21 @@ class CheckResult:
     unreadable: bool = False
 
     @property
+    def errors(self) -> tuple[Problem, ...]:
+        """The problems that are not warnings."""
+        return tuple(p for p in self.problems if p.severity is not Severity.WARNING)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """The warnings: listed, but they leave the exit status at 0."""
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+    @property
     def exit_code(self) -> int:
-        """0 clean, 1 problems found, 2 config unreadable."""
+        """0 clean (warnings allowed), 1 problems found, 2 config unreadable."""
         if self.unreadable:
             return EXIT_UNREADABLE
-        return EXIT_PROBLEMS if self.problems else EXIT_CLEAN
+        return EXIT_PROBLEMS if self.errors else EXIT_CLEAN
 
 
 def _verify(photo: Photo) -> Problem | None:
@@ -40,6 +60,52 @@ def _verify(photo: Photo) -> Problem | None:
     except ImageError as exc:
         return Problem(photo.path, exc.reason)
     return None
+
+
+def _inspect(photo: Photo, config: Config) -> list[Problem]:
+    """Everything wrong with one photo file: unreadable, else its XMP and provenance."""
+    problem = _verify(photo)
+    if problem is not None:
+        return [problem]  # its XMP would only repeat that the file is damaged
+    facts = read_xmp(photo.path)
+    found = [_xmp_problem(photo, text) for text in facts.problems]
+    conflict = provenance_from(photo, facts).conflict
+    if conflict is not None:
+        found.append(_source_warning(photo, config, conflict))
+    return found
+
+
+def _source_warning(photo: Photo, config: Config, conflict: str) -> Problem:
+    """The conflict, at the config's ``source`` key when its position is known."""
+    position = config.positions.get(("photos", photo.rel, "source"))
+    if config.path is None or position is None:
+        return Problem(photo.path, conflict, severity=Severity.WARNING)
+    line, column = position
+    return Problem(config.path, f"{photo.rel}: {conflict}", line, column, Severity.WARNING)
+
+
+def _xmp_problem(photo: Photo, text: str) -> Problem:
+    """An XMP problem sentence (``"FILE: message"``) as a warning located at FILE.
+
+    :func:`read_xmp` starts each sentence with the photo's path (followed by
+    `` (embedded XMP)`` for the packet inside it) or a sidecar's path.
+    """
+    embedded = f"{photo.path} (embedded XMP): "
+    if text.startswith(embedded):
+        message = text[len(embedded) :]
+        if message.startswith("the XMP "):
+            message = "the embedded XMP " + message[len("the XMP ") :]
+        else:
+            message = "embedded XMP: " + message
+        return Problem(photo.path, message, severity=Severity.WARNING)
+    for path in [*find_sidecars(photo.path), photo.path]:
+        prefix = f"{path}: "
+        if text.startswith(prefix):
+            message = text[len(prefix) :]
+            if message.startswith("says "):
+                message = "this sidecar " + message
+            return Problem(path, message, severity=Severity.WARNING)
+    return Problem(photo.path, text, severity=Severity.WARNING)
 
 
 def check(
@@ -69,7 +135,8 @@ def check(
     photos = portfolio.every_photo()
     workers = jobs or min(8, max(2, os.cpu_count() or 2))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        problems.extend(p for p in pool.map(_verify, photos) if p is not None)
+        for found in pool.map(lambda photo: _inspect(photo, config), photos):
+            problems.extend(found)
     return CheckResult(tuple(problems), portfolio)
 
 
@@ -100,12 +167,15 @@ def report(result: CheckResult, out: TextIO, cwd: Path | None = None) -> None:
         f"{count(len(p.galleries), 'gallery', 'galleries')}, {count(photos, 'photo')}, "
         f"{count(len(p.comparisons), 'comparison')}"
     )
-    if result.problems:
-        files = len({pr.file for pr in result.problems})
-        print(
-            f"check: {count(len(result.problems), 'problem')} in {count(files, 'file')} "
-            f"({scope} checked).",
-            file=out,
-        )
-    else:
+    errors, warnings = len(result.errors), len(result.warnings)
+    if not result.problems:
         print(f"check: no problems ({scope} checked).", file=out)
+        return
+    files = count(len({pr.file for pr in result.problems}), "file")
+    if not warnings:
+        found = count(errors, "problem")
+    elif not errors:
+        found = f"no problems, {count(warnings, 'warning')}"
+    else:
+        found = f"{count(errors, 'problem')} and {count(warnings, 'warning')}"
+    print(f"check: {found} in {files} ({scope} checked).", file=out)

@@ -62,16 +62,24 @@ class Photo:
 
     @property
     def source_label(self) -> str:
-        """Human name of where the photo came from."""
-        return SOURCE_LABELS.get(self.source or "", "Unknown source")
+        """Human name of where the config says the photo came from.
+
+        Only the config's ``source``: the photo's XMP is read by
+        :func:`portfolio_tui.provenance.provenance`, off the UI thread.
+        """
+        return SOURCE_LABELS.get(self.source or "", UNKNOWN_SOURCE_LABEL)
 
 
+# The config's "composite" is any picture put together from several (a focus
+# stack too), so it is not "Composite with AI"; provenance.py says that only
+# where the XMP's code names synthetic parts.
 SOURCE_LABELS = {
     "camera": "Camera original",
     "ai": "AI-generated",
     "retouched": "Retouched",
     "composite": "Composite",
 }
+UNKNOWN_SOURCE_LABEL = "Unknown source"
 
 
 @dataclass(frozen=True)
