@@ -17,6 +17,17 @@ has real faces to look at.  Every derived image says what was done to it in
 its caption or notes (config.toml and the ``.md`` sidecars); the "AI look"
 images are imitations made with ordinary filters, not output of any AI model.
 
+Every photo also carries XMP, as real files do, so the app's provenance
+badges come from the files themselves: ``Iptc4xmpExt:DigitalSourceType``
+(the IPTC code for a camera original, a retouched photo, AI output or a
+composite with AI; see :data:`DEMO_SOURCES`) and a ``dc:description`` that
+says what the file really is (the "AI" files say they were made with
+filters).  JPEGs carry it in their APP1 segment, the PNG in an ``iTXt``
+chunk; ``takes/take-2.jpg`` also gets a darktable-style sidecar
+(``take-2.jpg.xmp``) with a rating and a colour label.  Adding XMP changes no
+pixel: the JPEG scan data is what Pillow writes without it, and the PNG keeps
+its original chunks byte for byte.
+
 The output is deterministic: the same sources and Pillow build give
 byte-identical files (no timestamps are written, and the "noise" comes from
 a seeded ``random.Random``), so regenerating produces no spurious git diff.
@@ -28,10 +39,13 @@ from __future__ import annotations
 
 import random
 import shutil
+import struct
 import sys
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 from PIL.TiffImagePlugin import IFDRational
@@ -57,6 +71,106 @@ HOPPER_CREDIT = "U.S. Navy (official portrait of Grace M. Hopper, public domain)
 COLLINS_CREDIT = "NASA (official portrait of Eileen Collins, public domain)"
 
 Box = tuple[int, int, int, int]
+
+# -- provenance: what each demo photo's XMP says it is ---------------------------
+# IPTC NewsCodes "digital source type" (http://cv.iptc.org/newscodes/digitalsourcetype/).
+DIGITAL_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+CAPTURE = "digitalCapture"  # badge: camera original
+EDITED = "humanEdits"  # badge: retouched
+GENERATED = "trainedAlgorithmicMedia"  # badge: AI-generated
+AI_COMPOSITE = "compositeWithTrainedAlgorithmicMedia"  # badge: composite with AI
+CREATOR_TOOL = "portfolio-tui scripts/make_demo.py"
+
+# What each code stands for in this demo, appended to every description so no
+# file claims to be more than it is.
+ROLE = {
+    CAPTURE: "In the demo it stands for a camera original; any camera EXIF in it is sample data.",
+    EDITED: "In the demo it stands for a photograph retouched by hand.",
+    GENERATED: (
+        "Not made by an AI: an imitation of the AI look made with ordinary image filters, "
+        "labelled as AI output so that the demo shows that badge."
+    ),
+    AI_COMPOSITE: (
+        "Not made by an AI: a composite made with ordinary image tools to imitate AI "
+        "symmetry, labelled as a composite with AI so that the demo shows that badge."
+    ),
+}
+HOPPER = "the official U.S. Navy portrait of Grace M. Hopper (public domain)"
+COLLINS = "the official NASA portrait of Eileen Collins (public domain)"
+
+# Every photo the demo writes, with its digital source type and what it is.
+DEMO_SOURCES: dict[str, tuple[str, str]] = {
+    "studio/hopper-01.jpg": (CAPTURE, f"Demonstration file: {HOPPER}, uncropped and ungraded."),
+    "studio/hopper-02.jpg": (CAPTURE, f"Demonstration edit of {HOPPER}: 4:5 crop, warm grade."),
+    "studio/hopper-03.jpg": (
+        CAPTURE,
+        f"Demonstration edit of {HOPPER}: tight 4:5 crop, black and white.",
+    ),
+    "studio/hopper-04.jpg": (
+        CAPTURE,
+        f"Demonstration edit of {HOPPER}: 4:5 crop, cool grade, stored sideways.",
+    ),
+    "studio/collins-01.png": (CAPTURE, f"Demonstration file: {COLLINS}, as published."),
+    "studio/collins-02.jpg": (CAPTURE, f"Demonstration edit of {COLLINS}: 4:5 crop, warm grade."),
+    "studio/collins-03.jpg": (
+        CAPTURE,
+        f"Demonstration edit of {COLLINS}: tight 4:5 crop, cool grade.",
+    ),
+    "studio/collins-04.jpg": (
+        CAPTURE,
+        f"Demonstration edit of {COLLINS}: 4:5 crop, black and white.",
+    ),
+    "takes/take-1.jpg": (CAPTURE, f"Demonstration crop of {COLLINS}: wide 4:5."),
+    "takes/take-2.jpg": (CAPTURE, f"Demonstration crop of {COLLINS}: centred."),
+    "takes/take-10.jpg": (CAPTURE, f"Demonstration crop of {COLLINS}: face on the left third."),
+    "takes/take-11.jpg": (CAPTURE, f"Demonstration crop of {COLLINS}: square."),
+    "retouching/01-hopper-before.jpg": (
+        CAPTURE,
+        f"Simulated 'before': {HOPPER} with flat contrast, a green cast, grain and "
+        "blemish-like spots added by image filters.",
+    ),
+    "retouching/02-hopper-after.jpg": (
+        EDITED,
+        f"Demonstration edit of {HOPPER}: levels, a touch of warmth, light sharpening.",
+    ),
+    "retouching/03-collins-before.jpg": (
+        CAPTURE,
+        f"Simulated 'before': {COLLINS} with flat contrast, a green cast, grain and "
+        "blemish-like spots added by image filters.",
+    ),
+    "retouching/04-collins-after.jpg": (
+        EDITED,
+        f"Demonstration edit of {COLLINS}: levels, a touch of warmth, light sharpening.",
+    ),
+    "ai-look/hopper-ai-01.jpg": (
+        GENERATED,
+        f"Simulated AI look: {HOPPER}, over-smoothed, saturated and given a glow.",
+    ),
+    "ai-look/hopper-ai-02.jpg": (
+        AI_COMPOSITE,
+        f"Simulated AI symmetry: the left half of {HOPPER} mirrored onto the right.",
+    ),
+    "ai-look/hopper-ai-03.jpg": (
+        GENERATED,
+        f"Simulated AI look: {HOPPER}, mirrored, over-smoothed, saturated, glowing and "
+        "background-blurred.",
+    ),
+    "ai-look/collins-ai-01.jpg": (
+        GENERATED,
+        f"Simulated AI look: {COLLINS}, over-smoothed and saturated.",
+    ),
+    "ai-look/collins-ai-02.jpg": (
+        GENERATED,
+        f"Simulated AI look: {COLLINS}, heavily smoothed, saturated, glowing and with a "
+        "blurred background.",
+    ),
+}
+
+# The one photo with an XMP sidecar, as darktable writes it (NAME.ext.xmp):
+# the culling decisions live there, the digital source type stays in the photo.
+SIDECAR_PHOTO = "takes/take-2.jpg"
+SIDECAR_RATING = 5
+SIDECAR_COLOR_LABEL = 2  # darktable's numbering: 0 red, 1 yellow, 2 green, 3 blue, 4 purple
 
 # Face geometry measured on the sources, so crops and mirroring are centred on
 # the nose line.  Boxes are (left, top, right, bottom) in source pixels.
@@ -251,10 +365,94 @@ def save_jpeg(im: Image.Image, rel: str, exif: Image.Exif | None = None) -> Path
     path.parent.mkdir(parents=True, exist_ok=True)
     if max(im.size) > MAX_SIDE:
         raise ValueError(f"{rel}: {im.size} is larger than {MAX_SIDE} px")
-    options: dict[str, object] = {"quality": JPEG_QUALITY, "optimize": True}
+    options: dict[str, object] = {
+        "quality": JPEG_QUALITY,
+        "optimize": True,
+        "xmp": xmp_packet(rel),  # an APP1 segment before the scan; the scan is unchanged
+    }
     if exif is not None:
         options["exif"] = exif
     im.save(path, "JPEG", **options)
+    written.append(path)
+    return path
+
+
+def xmp_packet(rel: str) -> bytes:
+    """The XMP packet for one demo photo: its digital source type and description."""
+    code, what = DEMO_SOURCES[rel]
+    description = f"{what} {ROLE[code]}"
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '  <rdf:Description rdf:about=""\n'
+        '    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"\n'
+        '    xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
+        '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
+        f"    Iptc4xmpExt:DigitalSourceType={quoteattr(DIGITAL_SOURCE_TYPE + code)}\n"
+        f"    xmp:CreatorTool={quoteattr(CREATOR_TOOL)}>\n"
+        "   <dc:description>\n"
+        "    <rdf:Alt>\n"
+        f'     <rdf:li xml:lang="x-default">{escape(description)}</rdf:li>\n'
+        "    </rdf:Alt>\n"
+        "   </dc:description>\n"
+        "  </rdf:Description>\n"
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>\n"
+        '<?xpacket end="r"?>'
+    ).encode()
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC of type and data."""
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def copy_png_with_xmp(src: Path, rel: str) -> Path:
+    """Copy a PNG byte for byte, adding an uncompressed ``XML:com.adobe.xmp`` iTXt chunk.
+
+    The chunk goes just before the first IDAT (XMP must come before the image
+    data); nothing else in the file changes, so neither do the pixels.
+    """
+    data = src.read_bytes()
+    idat = data.index(b"IDAT") - 4  # the chunk starts with its 4-byte length
+    # keyword NUL, compression flag 0, method 0, language "" NUL, translated keyword "" NUL
+    itxt = b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + xmp_packet(rel)
+    path = OUT / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data[:idat] + png_chunk(b"iTXt", itxt) + data[idat:])
+    written.append(path)
+    return path
+
+
+def write_sidecar(rel: str, rating: int, color_label: int) -> Path:
+    """``NAME.jpg.xmp`` beside the photo, in the shape darktable writes (rating, label)."""
+    path = OUT / (rel + ".xmp")
+    name = Path(rel).name
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<!-- XMP sidecar for {escape(name)}, written by {CREATOR_TOOL} in the form\n"
+        "     darktable uses (NAME.ext.xmp): the culling decisions live here. -->\n"
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '  <rdf:Description rdf:about=""\n'
+        '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
+        '    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"\n'
+        '    xmlns:darktable="http://darktable.sf.net/"\n'
+        f'    xmp:Rating="{rating}"\n'
+        f"    xmpMM:DerivedFrom={quoteattr(name)}>\n"
+        "   <darktable:colorlabels>\n"
+        "    <rdf:Seq>\n"
+        f"     <rdf:li>{color_label}</rdf:li>\n"
+        "    </rdf:Seq>\n"
+        "   </darktable:colorlabels>\n"
+        "  </rdf:Description>\n"
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>\n",
+        encoding="utf-8",
+        newline="\n",
+    )
     written.append(path)
     return path
 
@@ -364,9 +562,8 @@ def build() -> None:
             orientation=6,
         ),
     )
-    # The astronaut portrait stays a PNG, byte for byte as published.
-    shutil.copyfile(SOURCES / "astronaut.png", OUT / "studio/collins-01.png")
-    written.append(OUT / "studio/collins-01.png")
+    # The astronaut portrait stays a PNG, byte for byte as published plus its XMP.
+    copy_png_with_xmp(SOURCES / "astronaut.png", "studio/collins-01.png")
     save_jpeg(
         warm(cs), "studio/collins-02.jpg", collins_exif("Head-and-shoulders 4:5 crop, warm grade.")
     )
@@ -440,6 +637,7 @@ def build() -> None:
         "ai-look/collins-ai-02.jpg",
     )
 
+    write_sidecar(SIDECAR_PHOTO, SIDECAR_RATING, SIDECAR_COLOR_LABEL)
     copy_notes()
 
 
@@ -470,6 +668,24 @@ def verify() -> None:
     diff = ImageChops.difference(shown.convert("RGB"), hs).convert("L")
     mean = sum(i * n for i, n in enumerate(diff.histogram())) / (hs.width * hs.height)
     assert mean < 4, f"hopper-04 is not upright after exif_transpose (mean diff {mean:.1f})"
+
+    # Every photo carries the XMP its DEMO_SOURCES entry asks for, and nothing
+    # in DEMO_SOURCES is left unwritten.
+    photos = {p.relative_to(OUT).as_posix() for p in written if p.suffix in (".jpg", ".png")}
+    assert photos == set(DEMO_SOURCES), sorted(photos ^ set(DEMO_SOURCES))
+    for rel, (code, _) in DEMO_SOURCES.items():
+        with Image.open(OUT / rel) as im:
+            packet = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp")
+        if isinstance(packet, str):
+            packet = packet.encode("utf-8")
+        assert isinstance(packet, bytes), (rel, sorted(im.info))
+        assert f'DigitalSourceType="{DIGITAL_SOURCE_TYPE}{code}"'.encode() in packet, rel
+    # The PNG's pixels are the published ones.
+    with (
+        Image.open(OUT / "studio/collins-01.png") as im,
+        Image.open(SOURCES / "astronaut.png") as src,
+    ):
+        assert im.tobytes() == src.tobytes()
 
     total = 0
     for path in written:

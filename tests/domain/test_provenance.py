@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from conftest import run_cli, write
+from conftest import DEMO_CONFIG, run_cli, write
 from portfolio_tui.check import check, report
-from portfolio_tui.portfolio import SOURCE_LABELS, Photo
+from portfolio_tui.portfolio import SOURCE_LABELS, Photo, open_portfolio
 from portfolio_tui.problems import Severity
 from portfolio_tui.provenance import Provenance, provenance
 from portfolio_tui.xmp import PROVENANCE
@@ -286,3 +286,60 @@ def test_check_command_exits_0_with_only_warnings(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[0].startswith("config.toml:10:1: warning: set/a.jpg: ")
     assert "compositeSynthetic (Composite with AI)" in result.stdout
+
+
+# -- the demo portfolio: badges from the real files ---------------------------------------
+
+DEMO_BADGES = {
+    "studio/hopper-01.jpg": ("camera", "digitalCapture"),
+    "studio/hopper-02.jpg": ("camera", "digitalCapture"),
+    "studio/hopper-03.jpg": ("camera", "digitalCapture"),
+    "studio/hopper-04.jpg": ("camera", "digitalCapture"),
+    "studio/collins-01.png": ("camera", "digitalCapture"),
+    "studio/collins-02.jpg": ("camera", "digitalCapture"),
+    "studio/collins-03.jpg": ("camera", "digitalCapture"),
+    "studio/collins-04.jpg": ("camera", "digitalCapture"),
+    "takes/take-1.jpg": ("camera", "digitalCapture"),
+    "takes/take-2.jpg": ("camera", "digitalCapture"),
+    "takes/take-10.jpg": ("camera", "digitalCapture"),
+    "takes/take-11.jpg": ("camera", "digitalCapture"),
+    "retouching/01-hopper-before.jpg": ("camera", "digitalCapture"),
+    "retouching/02-hopper-after.jpg": ("retouched", "humanEdits"),
+    "retouching/03-collins-before.jpg": ("camera", "digitalCapture"),
+    "retouching/04-collins-after.jpg": ("retouched", "humanEdits"),
+    "ai-look/hopper-ai-01.jpg": ("ai", "trainedAlgorithmicMedia"),
+    "ai-look/hopper-ai-02.jpg": ("composite", "compositeWithTrainedAlgorithmicMedia"),
+    "ai-look/hopper-ai-03.jpg": ("ai", "trainedAlgorithmicMedia"),
+    "ai-look/collins-ai-01.jpg": ("ai", "trainedAlgorithmicMedia"),
+    "ai-look/collins-ai-02.jpg": ("ai", "trainedAlgorithmicMedia"),
+}
+
+
+def test_demo_photos_carry_their_badges_in_their_files() -> None:
+    portfolio = open_portfolio(DEMO_CONFIG)
+    assert {p.rel for p in portfolio.every_photo()} == set(DEMO_BADGES)
+    for photo in portfolio.every_photo():
+        result = provenance(photo)
+        assert (result.badge, result.source_type) == DEMO_BADGES[photo.rel], photo.rel
+        assert result.conflict is None, photo.rel
+        # What the file says on its own, with the config's source set aside.
+        alone = provenance(Photo(path=photo.path, rel=photo.rel))
+        assert (alone.badge, alone.origin) == (DEMO_BADGES[photo.rel][0], "metadata")
+
+
+def test_demo_ai_look_files_say_they_were_not_made_by_an_ai() -> None:
+    root = DEMO_CONFIG.parent / "portfolio"
+    for rel, (badge, _) in DEMO_BADGES.items():
+        data = (root / rel).read_bytes()
+        if badge in ("ai", "composite"):
+            assert b"Not made by an AI" in data, rel
+
+
+def test_demo_sidecar_adds_rating_and_label() -> None:
+    from portfolio_tui.xmp import read_xmp
+
+    path = DEMO_CONFIG.parent / "portfolio" / "takes" / "take-2.jpg"
+    facts = read_xmp(path)
+    assert (facts.rating, facts.label, facts.source_type) == (5, "Green", "digitalCapture")
+    assert facts.sources == (path, path.with_name("take-2.jpg.xmp"))
+    assert facts.problems == ()
