@@ -18,7 +18,13 @@ from textual.filter import ANSIToTruecolor
 from textual.strip import Strip
 
 from portfolio_tui.imaging import cells
-from portfolio_tui.imaging.cells import UPPER_HALF, XTERM_240, halfblock_lines
+from portfolio_tui.imaging.cells import (
+    FULL_BLOCK,
+    LOWER_HALF,
+    UPPER_HALF,
+    XTERM_240,
+    halfblock_lines,
+)
 
 
 def reference_lines(image: Image.Image) -> list[list[Segment]]:
@@ -63,18 +69,22 @@ def random_image(size: tuple[int, int], seed: int = 7) -> Image.Image:
 
 
 def cells_of(lines: list[list[Segment]]) -> list[list[tuple[object, object]]]:
-    """Each cell's (top, bottom) colour, run-length segments expanded."""
+    """Each cell's (top, bottom) colour as the terminal shows it."""
     out = []
     for line in lines:
-        row = []
+        row: list[tuple[object, object]] = []
         for segment in line:
             style = segment.style
             assert style is not None
-            top = style.color.triplet if style.color is not None else None
-            bottom = style.bgcolor.triplet if style.bgcolor is not None else None
-            if segment.text.startswith(" "):
-                top = bottom  # a space shows its background in both halves
-            row.extend([(top, bottom)] * len(segment.text))
+            fg = style.color.triplet if style.color is not None else None
+            bg = style.bgcolor.triplet if style.bgcolor is not None else None
+            shown = {
+                UPPER_HALF: (fg, bg),
+                LOWER_HALF: (bg, fg),
+                FULL_BLOCK: (fg, fg),
+                " ": (bg, bg),
+            }
+            row.extend(shown[char] for char in segment.text)
         out.append(row)
     return out
 
@@ -88,7 +98,7 @@ def frame_bytes(lines: list[list[Segment]], color_system: str) -> int:
 @pytest.fixture(autouse=True)
 def _cold_tables() -> None:
     """Each test starts with empty shared style tables (as a fresh process would)."""
-    for table in (cells._TRUE_SEGMENTS, cells._TRUE_COLORS, cells._ANSI_SEGMENTS):
+    for table in (cells._TRUE_SEGMENTS, cells._TRUE_COLORS, cells._ANSI_STYLES):
         table.clear()
 
 
@@ -184,6 +194,31 @@ def test_256_neighbours_with_the_same_palette_entry_merge_into_one_segment() -> 
     assert sum(len(segment.text) for segment in line) == 48
     for left, right in itertools.pairwise(line):
         assert left.style != right.style  # merged as far as they go
+
+
+def test_256_cells_showing_the_same_two_colours_share_a_segment() -> None:
+    red, blue = (255, 0, 0), (0, 0, 255)  # colours 196 and 21
+    columns = [(red, blue), (blue, red), (red, red), (blue, blue), (red, blue)]
+    image = Image.new("RGB", (len(columns), 2))
+    for x, (top, bottom) in enumerate(columns):
+        image.putpixel((x, 0), top)
+        image.putpixel((x, 1), bottom)
+    (line,) = halfblock_lines(image, colors="256")
+    (segment,) = line
+    assert segment.text == UPPER_HALF + LOWER_HALF + FULL_BLOCK + " " + UPPER_HALF
+    assert segment.style is not None and segment.style.color and segment.style.bgcolor
+    assert (segment.style.color.number, segment.style.bgcolor.number) == (196, 21)
+    assert cells_of([line]) == [[tuple(ColorTriplet(*c) for c in pair) for pair in columns]]
+
+
+def test_256_a_run_of_spaces_takes_its_foreground_from_the_next_cell() -> None:
+    grey, green = (128, 128, 128), (0, 255, 0)
+    image = Image.new("RGB", (4, 2), grey)
+    image.putpixel((3, 1), green)
+    (line,) = halfblock_lines(image, colors="256")
+    (segment,) = line
+    assert segment.text == "   " + LOWER_HALF  # grey over green: the lower half in green
+    assert cells_of([line])[0][3] == (XTERM_240[244 - 16], (0, 255, 0))
 
 
 def test_256_cell_with_both_pixels_alike_is_a_space_on_its_colour() -> None:

@@ -12,9 +12,10 @@ Two colour depths:
   xterm palette that do not depend on the terminal's theme (the 6x6x6 cube and
   the 24 greys; no dithering, which looks calmer on faces and keeps flat areas
   flat), and each cell names its palette entries.  Textual then writes short
-  ``38;5;N`` codes, neighbouring cells that map to the same entries merge into
-  one segment, and a cell whose two pixels agree is sent as a space on a
-  background colour.
+  ``38;5;N`` codes, and since it writes one colour code per segment, segments
+  are made as long as the colours allow: neighbouring cells with the same two
+  entries, either way up (``▀`` or ``▄``), or one entry in both halves (a full
+  block ``█`` in the foreground, a space in the background) share a segment.
 
 Speed: the per-cell work runs in C (Pillow, slicing, ``map``); Python code
 runs per colour *run* only where neighbours repeat, and a ``Segment`` (with
@@ -25,7 +26,6 @@ bounded module-level table shared by every render.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from itertools import compress, islice
 from operator import ne
 from typing import TypeVar, cast
@@ -37,6 +37,8 @@ from rich.segment import Segment
 from rich.style import Style
 
 UPPER_HALF = "\u2580"
+LOWER_HALF = "\u2584"
+FULL_BLOCK = "\u2588"
 TRUECOLOR = "truecolor"
 EIGHT_BIT = "256"
 COLOR_MODES = (TRUECOLOR, EIGHT_BIT)
@@ -74,7 +76,10 @@ _ANSI_COLORS: tuple[Color, ...] = tuple(
 
 _TRUE_SEGMENTS: dict[int, Segment] = {}
 _TRUE_COLORS: dict[bytes, Color] = {}
-_ANSI_SEGMENTS: dict[int, Segment] = {}
+_ANSI_STYLES: dict[int, Style] = {}
+"""One Style per (foreground or none, background) pair of palette entries: at most 240 x 241."""
+# Which byte of a 16-bit cell key is the top pixel's (see _cell_keys).
+_TOP, _BOTTOM = (0, 8) if sys.byteorder == "little" else (8, 0)
 
 
 def halfblock_lines(image: Image.Image, colors: str = TRUECOLOR) -> Lines:
@@ -97,14 +102,10 @@ def halfblock_lines(image: Image.Image, colors: str = TRUECOLOR) -> Lines:
         return [[] for _ in range(height // 2)]
     if colors == EIGHT_BIT:
         indices = rgb.quantize(palette=_PALETTE, dither=Image.Dither.NONE)
-        keys = _cell_keys(indices.tobytes(), width, height, 1)
-        make: Callable[[int], Segment] = _ansi_segment
-        table = _ANSI_SEGMENTS
-    else:
-        keys = _cell_keys(rgb.tobytes(), width, height, 3)
-        make = _true_segment
-        table = _TRUE_SEGMENTS
-    get = table.get
+        return _ansi_lines(_cell_keys(indices.tobytes(), width, height, 1), width)
+    keys = _cell_keys(rgb.tobytes(), width, height, 3)
+    make = _true_segment
+    get = _TRUE_SEGMENTS.get
     lines: Lines = []
     for start in range(0, len(keys), width):
         row = keys[start : start + width]
@@ -171,10 +172,57 @@ def _true_color(rgb: bytes) -> Color:
     return color
 
 
-def _ansi_segment(key: int) -> Segment:
-    top, bottom = key.to_bytes(2, sys.byteorder)
-    if top == bottom:  # both pixels alike: a space on the colour (half the bytes)
-        segment = Segment(" ", Style.from_color(None, _ANSI_COLORS[bottom]))
-    else:
-        segment = Segment(UPPER_HALF, Style.from_color(_ANSI_COLORS[top], _ANSI_COLORS[bottom]))
-    return _remember(_ANSI_SEGMENTS, key, segment)
+def _ansi_lines(keys: list[int], width: int) -> Lines:
+    """Lines of 256-colour cells, each segment as long as its two colours allow.
+
+    A segment has a foreground ``fg`` (or none yet) and a background ``bg``.
+    A cell joins it when it shows the same two colours either way up (``▀``:
+    fg over bg, ``▄``: bg over fg) or one of them in both halves (``█`` or a
+    space); a segment of spaces takes its foreground from the first cell that
+    needs one.  Runs of identical cells are found in C first.
+    """
+    styles = _ANSI_STYLES
+    lines: Lines = []
+    for start in range(0, len(keys), width):
+        row = keys[start : start + width]
+        starts = [0, *compress(range(1, width), map(ne, islice(row, 1, None), row))]
+        line: list[Segment] = []
+        fg = bg = -1  # no segment yet
+        text = ""
+        for begin, end in zip(starts, [*starts[1:], width], strict=True):
+            key = row[begin]
+            top, bottom = (key >> _TOP) & 0xFF, (key >> _BOTTOM) & 0xFF
+            if top == bottom == bg:
+                cell = " "
+            elif fg < 0 <= bg and bg in (top, bottom):
+                fg = bottom if top == bg else top  # a segment of spaces gains its foreground
+                cell = LOWER_HALF if top == bg else UPPER_HALF
+            elif top == fg and bottom == bg:
+                cell = UPPER_HALF
+            elif top == bg and bottom == fg:
+                cell = LOWER_HALF
+            elif top == bottom == fg:
+                cell = FULL_BLOCK
+            else:
+                if text:
+                    line.append(_new(Segment, (text, _ansi_style(styles, fg, bg), None)))
+                text = ""
+                if top == bottom:
+                    fg, bg, cell = -1, top, " "
+                else:
+                    fg, bg, cell = top, bottom, UPPER_HALF
+            text += cell * (end - begin)
+        if text:
+            line.append(_new(Segment, (text, _ansi_style(styles, fg, bg), None)))
+        lines.append(line)
+    return lines
+
+
+def _ansi_style(styles: dict[int, Style], fg: int, bg: int) -> Style:
+    """The style for palette entries ``fg`` (or none, -1) over ``bg``, shared."""
+    key = (fg << 8) | bg
+    style = styles.get(key)
+    if style is None:
+        color = _ANSI_COLORS[fg] if fg >= 0 else None
+        style = styles[key] = Style.from_color(color, _ANSI_COLORS[bg])
+    return style
