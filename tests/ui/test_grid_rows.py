@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from rich.segment import Segment
+from textual.geometry import Region
 from textual.strip import Strip
 from ui_support import region_lines, settle
 
@@ -144,3 +145,22 @@ async def test_the_first_screen_of_thumbnails_arrives_together(
         # Those the start-up decodes finished before the first layout, then the rest.
         assert len(carrying) <= 2, carrying
         assert set().union(*carrying) == on_screen
+
+
+async def test_tiles_arriving_together_repaint_their_rows_once(
+    tmp_path: Path, make_image: ImageMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual would send a line once per separate dirty stretch: one stretch per row."""
+    app = make_gallery(tmp_path, make_image, 6)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.screen.query_one(ThumbGrid)
+        regions: list[Region] = []
+        monkeypatch.setattr(grid, "refresh", lambda *r, **k: regions.extend(r))
+        picture = (Strip([Segment("#" * 24)]),) * 15
+        batch = [
+            (grid.photos[i], Rendered((f"x{i}", 0, 0, 0, 0), picture, width=24)) for i in (0, 2)
+        ]
+        grid._add_thumbs(batch, grid._want)
+        view = grid.scrollable_content_region
+        assert regions == [Region(0, 0, view.width, grid.geometry.tile_height)]

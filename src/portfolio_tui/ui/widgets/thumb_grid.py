@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -235,18 +236,28 @@ class ThumbGrid(ScrollView, can_focus=True):
         self.screen.call_later(self._show_cursor, old, new)
 
     def _show_cursor(self, old: int, new: int) -> None:
-        for index in {old, new}:
-            self._refresh_tile(index)
+        self._refresh_tiles([old, new])
         self.scroll_to_cursor(True)
 
-    def _refresh_tile(self, index: int) -> None:
-        """Compose ``index``'s row again, and repaint the tile if it is on screen."""
-        if not self.is_mounted or not 0 <= index < len(self.photos):
+    def _refresh_tiles(self, indices: Iterable[int]) -> None:
+        """Compose the rows of these tiles again, and repaint those on screen.
+
+        A whole row is repainted even for one tile: Textual writes each line of
+        a repaint once per separate dirty stretch of it, from the widget's left
+        edge, so tiles 1, 3 and 5 of a row refreshed one by one would send the
+        row three times over; one stretch per line sends it once.
+        """
+        if not self.is_mounted:
             return
-        self._rows.pop(index // self._geometry.columns, None)
-        region = self._geometry.tile_region(index).translate(-self.scroll_offset)
-        if region.overlaps(self.scrollable_content_region.reset_offset):
-            self.refresh(region)
+        g = self._geometry
+        rows = {index // g.columns for index in indices if 0 <= index < len(self.photos)}
+        view = self.scrollable_content_region.reset_offset
+        top = int(self.scroll_offset.y)
+        for row in rows:
+            self._rows.pop(row, None)
+            region = Region(0, row * g.tile_height - top, view.width, g.tile_height)
+            if region.overlaps(view):
+                self.refresh(region)
 
     def scroll_to_cursor(self, animate: bool = True) -> None:
         """Scroll so the cursor's tile is in view."""
@@ -562,10 +573,9 @@ class ThumbGrid(ScrollView, can_focus=True):
                 self._thumbs.move_to_end(rel)
         while len(self._thumbs) > MAX_LOADED_THUMBS:
             self._thumbs.popitem(last=False)
-        for photo in changed:
-            index = self._index_of.get(photo.rel)
-            if index is not None:
-                self._refresh_tile(index)
+        self._refresh_tiles(
+            index for photo in changed if (index := self._index_of.get(photo.rel)) is not None
+        )
 
     # -- drawing -----------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -614,8 +624,13 @@ class ThumbGrid(ScrollView, can_focus=True):
         for col in range(g.columns):
             index = row * g.columns + col
             if col:
+                # Between two plain frames the gap takes the frames' style (a space
+                # shows only its background, which is the same): side, gap and
+                # side then go out as one segment, one colour code instead of three.
+                joined = self.cursor not in (index - 1, index) and index < len(self.photos)
+                space = Segment(" ", look.frame) if joined else gap
                 for line in lines:
-                    line.append(gap)
+                    line.append(space)
             if not 0 <= index < len(self.photos):
                 for line in lines:
                     line.append(blank)
@@ -628,7 +643,7 @@ class ThumbGrid(ScrollView, can_focus=True):
             fill = Segment(" " * (width - drawn), base)
             for line in lines:
                 line.append(fill)
-        strips = tuple(Strip(line, width) for line in lines)
+        strips = tuple(Strip(Segment.simplify(line), width) for line in lines)
         if len(self._rows) >= MAX_CACHED_ROWS:
             self._drop_far_rows(row)
         self._rows[row] = strips
