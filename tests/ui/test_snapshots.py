@@ -128,3 +128,33 @@ def test_home_snapshot(snap_compare: Any, snapshot_portfolio: Portfolio) -> None
     """The home screen: title, photographer, the gallery card with its cover, the comparison."""
     app = PortfolioApp(snapshot_portfolio)
     assert snap_compare(app, terminal_size=SIZE, run_before=then_settle())
+
+
+def test_comparison_zoomed_snapshot(snap_compare: Any, snapshot_portfolio: Portfolio) -> None:
+    """2-up at 200 %, panned right: both photos cut at the same place (linked)."""
+    app = PortfolioApp(snapshot_portfolio, open_target="comparison:pair")
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=then_settle("z", "plus", "right", "right")
+    )
+
+
+def test_split_snapshot(snap_compare: Any, snapshot_portfolio: Portfolio) -> None:
+    """Split view: amber left of the divider, teal right, the divider moved right once."""
+    app = PortfolioApp(snapshot_portfolio, open_target="comparison:pair")
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=then_settle("vertical_line", "right_square_bracket")
+    )
+
+
+def test_survey_snapshot(snap_compare: Any, snapshot_portfolio: Portfolio) -> None:
+    """Survey of four photos at one size, the second highlighted."""
+    app = PortfolioApp(snapshot_portfolio, open_target="gallery:set")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        gallery = snapshot_portfolio.gallery("set")
+        assert gallery is not None
+        app.survey_photos(gallery.photos[:4])
+        await then_settle("right")(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -78,6 +78,10 @@ class SurveyScreen(Screen[None]):
         columns, rows = layout(len(self.photos), max(1, width), max(1, height))
         grid.styles.grid_size_columns = columns
         grid.styles.grid_size_rows = rows
+        # Equal cells, whatever the remainder: every photo gets exactly the same area.
+        inner = max(1, width - 2 - (columns - 1))  # padding, and a gutter between columns
+        grid.styles.grid_columns = str(max(1, inner // columns))
+        grid.styles.grid_rows = str(max(1, height // rows))
         for index, cell in enumerate(self._cells()):
             cell.set_class(index == self.cursor, "-highlight")
         total = len(self.photos) + len(self.dropped)
