@@ -101,7 +101,8 @@ def _xmp_problem(photo: Photo, text: str) -> Problem:
     for path in [*find_sidecars(photo.path), photo.path]:
         prefix = f"{path}: "
         if text.startswith(prefix):
-            message = text[len(prefix) :]
+            # The file is named by the line's location; the photo beside it by its name.
+            message = text[len(prefix) :].replace(str(photo.path), photo.name)
             if message.startswith("says "):
                 message = "this sidecar " + message
             return Problem(path, message, severity=Severity.WARNING)
