@@ -16,6 +16,7 @@ MODULES = (
     "portfolio_tui.graphics.kitty",
     "portfolio_tui.graphics.sixel",
     "portfolio_tui.xmp",
+    "portfolio_tui.provenance",
 )
 
 

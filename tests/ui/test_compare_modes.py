@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from textual import events
-from ui_support import screen_text, settle
+from textual.widgets import Static
+from ui_support import screen_text, settle, static_text
 
-from portfolio_tui.portfolio import Photo, open_portfolio
+from portfolio_tui.portfolio import Photo, Portfolio, open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.rendering import Rendered
 from portfolio_tui.ui.screens.compare import CompareScreen
@@ -240,3 +241,25 @@ async def test_dragging_with_the_mouse_pans_a_zoomed_view(shoot: Path) -> None:
         await settle(pilot)
         assert view.viewport.cx > 0.5  # dragged left: the photo moved left, the view right
         assert screen.views[1].viewport == view.viewport
+
+
+async def test_badges_come_from_the_photos_own_xmp(demo_portfolio: Portfolio) -> None:
+    """The demo's files say what they are (IPTC digital source type): the badges show it."""
+    app = PortfolioApp(demo_portfolio, open_target="comparison:real-vs-ai")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        captions = [static_text(c) for c in compare(app).query(".pane-caption").results(Static)]
+        assert ["◆ Camera original" in captions[0], "◆ AI-generated" in captions[1]] == [True] * 2
+        assert "◆ Composite with AI" in captions[2]
+        await pilot.press("i")
+        await settle(pilot)
+        table = str(compare(app).query_one(InfoDiff).visual)
+        row = next(line for line in table.splitlines() if "Provenance" in line)
+        assert row.startswith("≠") and "trainedAlgorithmicMedia" in row
+
+
+async def test_the_loupe_heading_shows_the_xmp_badge(demo_portfolio: Portfolio) -> None:
+    app = PortfolioApp(demo_portfolio, open_target="photo:ai-look/hopper-ai-01.jpg")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert "◆ AI-generated" in screen_text(app)

@@ -30,13 +30,14 @@ from textual.worker import Worker, WorkerState
 
 from ...imaging import ImageError, probe
 from ...imaging.viewport import Viewport
-from ...metadata import read_info
 from ...portfolio import Comparison, ComparisonSide, Photo
+from ...provenance import Provenance, provenance
 from ...text import clean
 from ..commands import COMPARE, bindings
 from ..safe import markdown_source
 from ..widgets.bars import TitleBar
 from ..widgets.info_diff import Column, InfoDiff
+from ..widgets.info_panel import badge, provenance_text, read_facts
 from ..widgets.photo_view import PhotoView
 
 SHORT = 32
@@ -64,14 +65,19 @@ def _sizes(photos: Sequence[Photo | None]) -> list[Size | None]:
 
 def _columns(sides: Sequence[ComparisonSide]) -> list[Column]:
     """Details of every side (worker thread)."""
-    return [
-        Column(
-            side.label,
-            read_info(side.photo.path) if side.photo else None,
-            side.photo.source_label if side.photo else None,
-        )
-        for side in sides
-    ]
+    columns = []
+    for side in sides:
+        if side.photo is None:
+            columns.append(Column(side.label, None, None))
+            continue
+        info, found = read_facts(side.photo)
+        columns.append(Column(side.label, info, provenance_text(found, side.photo)))
+    return columns
+
+
+def _provenances(sides: Sequence[ComparisonSide]) -> list[Provenance | None]:
+    """Each side's provenance badge (worker thread: reads XMP)."""
+    return [provenance(side.photo) if side.photo else None for side in sides]
 
 
 def notes_markdown(comparison: Comparison, sides: Sequence[ComparisonSide]) -> str:
@@ -109,6 +115,7 @@ class CompareScreen(Screen[None]):
         self.candidates = tuple(candidates)
         """Ad hoc comparisons: the gallery's photos, stepped through on the right."""
         self.viewports: list[Viewport] = [Viewport() for _ in self.sides]
+        self._provenance: dict[str, Provenance | None] = {}
         self._photo_sizes: list[Size | None] = []
 
     # -- layout ----------------------------------------------------------------
@@ -141,6 +148,14 @@ class CompareScreen(Screen[None]):
         self.run_worker(
             lambda: _sizes(photos), group="sizes", exclusive=True, thread=True, exit_on_error=False
         )
+        sides = list(self.sides)
+        self.run_worker(
+            lambda: (sides, _provenances(sides)),
+            group="provenance",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._equalise)
@@ -158,6 +173,12 @@ class CompareScreen(Screen[None]):
             self._update_status()
         elif group == "infos":
             self.query_one(InfoDiff).show_columns(event.worker.result or [])
+        elif group == "provenance" and event.worker.result is not None:
+            sides, found = event.worker.result
+            for side, item in zip(sides, found, strict=False):
+                if side.photo is not None:
+                    self._provenance[side.photo.rel] = item
+            self._apply()
 
     def _photo_size(self, index: int) -> Size | None:
         return self._photo_sizes[index] if index < len(self._photo_sizes) else None
@@ -228,9 +249,9 @@ class CompareScreen(Screen[None]):
         side = self.sides[index]
         if side.photo is None:
             return Content.styled(f"missing: {clean(side.rel)}", "bold red")
+        found = self._provenance.get(side.photo.rel)
         return Content.assemble(
-            (clean(side.photo.display_title), "bold"),
-            ("  ◆ " + side.photo.source_label, "dim"),
+            (clean(side.photo.display_title), "bold"), "  ", badge(found, side.photo)
         )
 
     def _update_status(self) -> None:

@@ -12,28 +12,31 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 from textual.worker import Worker, WorkerState
 
-from ...metadata import PhotoInfo, read_info
+from ...metadata import PhotoInfo
 from ...portfolio import Gallery, Photo, PhotoSet
+from ...provenance import Provenance, provenance
 from ...text import clean
 from ..commands import LOUPE, bindings
 from ..safe import markdown_source, plain
 from ..widgets.bars import TitleBar
-from ..widgets.info_panel import InfoPanel
+from ..widgets.info_panel import InfoPanel, badge, read_facts
 from ..widgets.photo_view import PhotoView
 
 NARROW = 100
 """Below this width the notes panel starts hidden, leaving room for the photo."""
 
 
-def photo_heading(photo: Photo) -> Content:
-    """Title, caption and source of a photo as plain content."""
+def photo_heading(photo: Photo, found: Provenance | None = None) -> Content:
+    """Title, caption, provenance badge and tags of a photo as plain content."""
     parts = [Content.styled(clean(photo.display_title), "bold")]
     if photo.caption:
         parts.append(Content.styled(clean(photo.caption), "italic"))
-    source = f"◆ {photo.source_label}"
+    source = badge(found, photo)
     if photo.tags:
-        source += "  ·  " + ", ".join(clean(t) for t in photo.tags)
-    parts.append(Content.styled(source, "dim"))
+        source = Content.assemble(
+            source, ("  ·  " + ", ".join(clean(t) for t in photo.tags), "dim")
+        )
+    parts.append(source)
     return Content("\n").join(parts)
 
 
@@ -87,12 +90,21 @@ class LoupeScreen(Screen[int]):
         panel = self.query_one(InfoPanel)
         panel.photo = photo
         panel.info = None
+        panel.provenance = None
         if self.show_info:
             self._read_info(photo)
+        self.run_worker(
+            partial(provenance, photo),
+            group="provenance",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+            description=str(photo.path),
+        )
 
     def _read_info(self, photo: Photo) -> None:
         self.run_worker(
-            partial(read_info, photo.path),
+            partial(read_facts, photo),
             group="info",
             exclusive=True,
             thread=True,
@@ -101,13 +113,19 @@ class LoupeScreen(Screen[int]):
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "info":
-            return
         if event.worker.description != str(self.photo.path):
             return
+        if event.worker.group == "provenance":
+            if event.state == WorkerState.SUCCESS:
+                self.query_one("#heading", Static).update(
+                    photo_heading(self.photo, event.worker.result)
+                )
+            return
+        if event.worker.group != "info":
+            return
         panel = self.query_one(InfoPanel)
-        if event.state == WorkerState.SUCCESS:
-            panel.info = event.worker.result
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            panel.info, panel.provenance = event.worker.result
         elif event.state == WorkerState.ERROR:
             panel.info = PhotoInfo(error="could not read this file's details")
 

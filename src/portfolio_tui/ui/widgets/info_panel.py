@@ -1,4 +1,4 @@
-"""A photo's facts: EXIF exposure data, pixel and file size, source."""
+"""A photo's facts: EXIF exposure data, pixel and file size, colour profile, provenance."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from ...metadata import PhotoInfo
+from ...metadata import PhotoInfo, read_info
 from ...portfolio import Photo
+from ...provenance import Provenance, provenance
 from ...text import clean
 
 FIELDS = (
@@ -20,15 +21,53 @@ FIELDS = (
     ("Taken", "taken"),
     ("Pixels", "pixel_size"),
     ("File size", "file_size_text"),
+    ("Colour profile", "color_profile"),
 )
 
 
-def info_rows(photo: Photo | None, info: PhotoInfo | None) -> list[tuple[str, str]]:
+def read_facts(photo: Photo) -> tuple[PhotoInfo, Provenance]:
+    """What the file says and where the photo came from (worker threads: opens files)."""
+    return read_info(photo.path), provenance(photo)
+
+
+BADGE_STYLES = {
+    "camera": "bold $success",
+    "ai": "bold $error",
+    "composite": "bold $warning",
+    "retouched": "bold $accent",
+}
+
+
+def badge(found: Provenance | None, photo: Photo) -> Content:
+    """``◆ AI-generated`` in the badge's colour (the config's label, dim, until read)."""
+    if found is None:
+        return Content.styled(f"◆ {photo.source_label}", "dim")
+    content = Content.styled(f"◆ {found.label}", BADGE_STYLES.get(found.badge or "", "dim"))
+    if found.conflict:
+        content = Content.assemble(content, (" ⚠ the file's XMP disagrees", "$warning"))
+    return content
+
+
+def provenance_text(found: Provenance | None, photo: Photo | None) -> str:
+    """``AI-generated (XMP: trainedAlgorithmicMedia)``; the config's word as it is."""
+    if found is None:
+        return photo.source_label if photo is not None else "—"
+    text = found.label
+    if found.origin == "metadata" and found.source_type:
+        text += f" (XMP: {found.source_type})"
+    if found.conflict:
+        text += "  ⚠ the file's XMP disagrees"
+    return clean(text)
+
+
+def info_rows(
+    photo: Photo | None, info: PhotoInfo | None, found: Provenance | None = None
+) -> list[tuple[str, str]]:
     """Label/value pairs for the panel (values cleaned; "—" where unknown)."""
     rows: list[tuple[str, str]] = []
     if photo is not None:
         rows.append(("File", clean(photo.rel)))
-        rows.append(("Source", photo.source_label))
+        rows.append(("Source", provenance_text(found, photo)))
     if info is None:
         rows.append(("", "reading…"))
         return rows
@@ -54,6 +93,7 @@ class InfoPanel(Static):
 
     info: reactive[PhotoInfo | None] = reactive(None, always_update=True)
     photo: reactive[Photo | None] = reactive(None, always_update=True)
+    provenance: reactive[Provenance | None] = reactive(None, always_update=True)
 
     def on_mount(self) -> None:
         self.border_title = "Info"
@@ -65,8 +105,11 @@ class InfoPanel(Static):
     def watch_photo(self) -> None:
         self._update()
 
+    def watch_provenance(self) -> None:
+        self._update()
+
     def _update(self) -> None:
-        rows = info_rows(self.photo, self.info)
+        rows = info_rows(self.photo, self.info, self.provenance)
         width = max((len(label) for label, _ in rows), default=0)
         parts = [Content.assemble((f"{label:<{width}}  ", "dim"), value) for label, value in rows]
         self.update(Content("\n").join(parts))
