@@ -3,7 +3,10 @@
 A helper for the benchmarks (not part of the app). It answers Textual's
 synchronized-output query the way a modern terminal does, so every screen
 update arrives between ``ESC[?2026h`` and ``ESC[?2026l``; a *frame* is one such
-update. Times are seconds from just before the child process was started.
+update. It answers the primary device attributes query (DA1) as a 256-colour
+xterm without graphics does, so the app's graphics detection ends at once, as
+it does in a real terminal, instead of waiting for its deadline. Times are
+seconds from just before the child process was started.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ SYNC_START = b"\x1b[?2026h"
 SYNC_END = b"\x1b[?2026l"
 SYNC_QUERY = b"\x1b[?2026$p"
 SYNC_REPLY = b"\x1b[?2026;2$y"
+DA1_QUERIES = (b"\x1b[c", b"\x1b[0c")
+DA1_REPLY = b"\x1b[?62;22c"  # VT220 with ANSI colour; no Sixel (attribute 4)
 
 
 @dataclass
@@ -66,6 +71,12 @@ class Session:
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", self.rows, self.cols, 0, 0))
 
+    def resize(self, cols: int, rows: int) -> float:
+        """Change the terminal's size (the program gets SIGWINCH); return when."""
+        self.cols, self.rows = cols, rows
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        return time.perf_counter() - self.start
+
     def send(self, data: bytes) -> float:
         """Type ``data``; return when (seconds since start)."""
         os.write(self.fd, data)
@@ -88,6 +99,9 @@ class Session:
             self.raw += data
         if SYNC_QUERY in data:
             os.write(self.fd, SYNC_REPLY)
+        for query in DA1_QUERIES:
+            for _ in range(data.count(query)):
+                os.write(self.fd, DA1_REPLY)
         self._buffer += data
         while True:
             if self._frame_start is None:
