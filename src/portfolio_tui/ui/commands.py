@@ -128,6 +128,7 @@ GRID = (
         show=False,
     ),
     Command("grid.open", "enter,e", "open", "Loupe", "Open the photo in the loupe"),
+    Command("grid.mark", "space", "toggle_mark", "Mark", "Mark for a comparison or survey"),
     Command(
         "grid.bigger",
         "plus,equals_sign",
@@ -140,6 +141,14 @@ GRID = (
 )
 
 GALLERY = (
+    Command(
+        "gallery.compare",
+        "c",
+        "compare",
+        "Compare",
+        "Compare 2-up: the marked photos, or this one and the next",
+    ),
+    Command("gallery.survey", "n", "survey", "Survey", "The marked photos side by side (2-9)"),
     Command("gallery.notes", "N", "toggle_notes", "Notes", "Show or hide the gallery's notes"),
     Command("gallery.back", "escape,g", "back", "Home", "Back to the galleries"),
 )

@@ -75,7 +75,32 @@ class GalleryScreen(Screen[None]):
         if not total:
             return "no photos"
         photo = self.photos[index]
-        return f"{clean(photo.name)} · {index + 1} / {total}"
+        marked = len(self.grid.marked) if self.is_mounted else 0
+        extra = f" · {marked} marked" if marked else ""
+        return f"{clean(photo.name)} · {index + 1} / {total}{extra}"
+
+    def action_compare(self) -> None:
+        """2-up: the first marked photo as select and the next as candidate, else this and next."""
+        marked = self.grid.marked_photos
+        if len(marked) >= 2:
+            pair = marked[:2]
+        else:
+            index = self.grid.cursor
+            if len(self.photos) < 2:
+                self.notify("A comparison needs two photos", timeout=3)
+                return
+            pair = [self.photos[index], self.photos[(index + 1) % len(self.photos)]]
+        self.app.compare_photos(pair, list(self.photos))  # type: ignore[attr-defined]
+
+    def action_survey(self) -> None:
+        """The marked photos side by side."""
+        marked = self.grid.marked_photos
+        if not 2 <= len(marked) <= 9:
+            self.notify(
+                f"Mark 2 to 9 photos with Space for a survey ({len(marked)} marked)", timeout=3
+            )
+            return
+        self.app.survey_photos(marked)  # type: ignore[attr-defined]
 
     def on_photo_highlighted(self, message: PhotoHighlighted) -> None:
         self.query_one(TitleBar).set(status=plain(self._status(message.index)))

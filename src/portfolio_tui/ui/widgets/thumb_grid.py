@@ -153,6 +153,8 @@ class ThumbGrid(ScrollView, can_focus=True):
         self._want: Want = (0, 0, TRUECOLOR)
         self._geometry = geometry_for(80, THUMB_WIDTHS[self.thumb_width])
         self._index_of: dict[str, int] = {}
+        self.marked: set[str] = set()
+        """Photos marked with Space for a comparison or survey (by path in the portfolio)."""
         # Composed rows of tiles (one Strip per line, the content width wide),
         # by row number; dropped when a tile in the row changes.
         self._rows: dict[int, tuple[Strip, ...]] = {}
@@ -336,6 +338,20 @@ class ThumbGrid(ScrollView, can_focus=True):
         photo = self.current
         if photo is not None:
             self.post_message(PhotoChosen(photo, self.cursor))
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the photo under the cursor for a comparison or survey."""
+        photo = self.current
+        if photo is None:
+            return
+        self.marked ^= {photo.rel}
+        self._refresh_tiles([self.cursor])
+        self.screen.post_message(PhotoHighlighted(photo, self.cursor))
+
+    @property
+    def marked_photos(self) -> list[Photo]:
+        """The marked photos, in the gallery's order."""
+        return [p for p in self.photos if p.rel in self.marked]
 
     def action_thumb_size(self, step: int) -> None:
         """Make thumbnails larger or smaller."""
@@ -663,8 +679,9 @@ class ThumbGrid(ScrollView, can_focus=True):
         corners = _HEAVY if focused else _ROUNDED
         side = Segment(corners[5], frame)
         photo = self.photos[index]
-        title = fit(clean(photo.display_title), inner)
-        title_style = look.title_cursor if focused else look.title
+        marked = photo.rel in self.marked
+        title = fit(("● " if marked else "") + clean(photo.display_title), inner)
+        title_style = look.title_cursor if focused or marked else look.title
         pad = (inner - cell_len(title)) // 2
         lines: list[list[Segment]] = [
             [Segment(corners[0] + corners[1] * inner + corners[2], frame)]
