@@ -7,11 +7,14 @@ photo view hands the compositor (placeholders, Sixel sequences).
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from rich.color import ColorType
 from rich.segment import Segment
 from textual.geometry import Region
@@ -62,6 +65,17 @@ def transmitted_ids(written: list[str]) -> list[int]:
 
 def deleted_ids(written: list[str]) -> list[int]:
     return [int(m) for m in re.findall(r"\x1b_Ga=d,d=I,q=2,i=(\d+)", "".join(written))]
+
+
+def pixel_width(picture: Picture) -> int:
+    """The width in pixels of the image a picture sends."""
+    if picture.mode == "sixel":
+        match = re.search(r'"1;1;(\d+);(\d+)', picture.payload)
+        assert match is not None
+        return int(match.group(1))
+    chunks = re.findall(r"\x1b_G[^;]*;([^\x1b]*)\x1b", picture.payload)
+    png = base64.b64decode("".join(chunks))
+    return Image.open(io.BytesIO(png)).width
 
 
 def sixel_in(strips: list[Strip]) -> list[str]:
@@ -300,3 +314,25 @@ async def test_the_loupe_draws_half_blocks_in_the_apps_colour_depth(
         styles = [s.style for strip in rendered.strips for s in strip if s.style]
         colours = [c for style in styles for c in (style.color, style.bgcolor) if c]
         assert colours and all(c.type == ColorType.EIGHT_BIT for c in colours)
+
+
+@pytest.mark.parametrize("settings", [KITTY, SIXEL], ids=["kitty", "sixel"])
+async def test_zoom_split_and_flicker_draw_real_pixels(
+    shoot: Path, settings: PictureSettings
+) -> None:
+    app, _ = graphics_app(shoot, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        gallery = app.portfolio.gallery("g")
+        assert gallery is not None
+        app.compare_photos(gallery.photos[:2], gallery.photos)
+        await settle(pilot)
+        for keys in (("z",), ("vertical_line",), ("escape", "y")):
+            await pilot.press(*keys)
+            await settle(pilot)
+            view = app.screen.query(PhotoView).first()
+            picture = view.rendered
+            assert isinstance(picture, Picture), keys
+            assert picture.mode == settings.mode and picture.error is None
+            # Drawn at the cells' real pixels (8 across a cell), not one pixel per cell.
+            assert pixel_width(picture) > 4 * picture.cols

@@ -241,7 +241,12 @@ class CompareScreen(Screen[None]):
             else:
                 marker = "▸ " if not self.linked and pane == self.active else ""
                 label.update(Content.assemble(marker, clean(side.label)))
-            caption.update(self._caption(index if not (single and self.mode == "split") else 0))
+            if single and self.mode == "split":
+                caption.update(
+                    Content.assemble(self._caption(0), ("   │   ", "dim"), self._caption(1))
+                )
+            else:
+                caption.update(self._caption(index))
         self.call_after_refresh(self._equalise)
         self._update_status()
 
