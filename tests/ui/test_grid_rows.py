@@ -162,5 +162,28 @@ async def test_tiles_arriving_together_repaint_their_rows_once(
             (grid.photos[i], Rendered((f"x{i}", 0, 0, 0, 0), picture, width=24)) for i in (0, 2)
         ]
         grid._add_thumbs(batch, grid._want)
-        view = grid.scrollable_content_region
-        assert regions == [Region(0, 0, view.width, grid.geometry.tile_height)]
+        g = grid.geometry
+        # From the row's left edge to the end of tile 2: one stretch, sent once.
+        assert regions == [Region(0, 0, 2 * g.pitch + g.tile_width, g.tile_height)]
+
+
+async def test_moving_the_cursor_repaints_its_tiles_not_the_grid(
+    tmp_path: Path, make_image: ImageMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_gallery(tmp_path, make_image, 6)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.screen.query_one(ThumbGrid)
+        calls: list[tuple[Region, ...]] = []
+        real_refresh = grid.refresh
+
+        def recording_refresh(*regions: Region, **kwargs: bool) -> ThumbGrid:
+            calls.append(regions)
+            return real_refresh(*regions, **kwargs)
+
+        monkeypatch.setattr(grid, "refresh", recording_refresh)
+        await pilot.press("right")
+        await settle(pilot)
+        assert grid.cursor == 1
+        g = grid.geometry
+        assert calls == [(Region(0, 0, g.pitch + g.tile_width, g.tile_height),)]

@@ -135,7 +135,8 @@ class ThumbGrid(ScrollView, can_focus=True):
     BINDINGS = bindings(GRID)
 
     photos: reactive[PhotoSet] = reactive(PhotoSet, always_update=True)
-    cursor: reactive[int] = reactive(0)
+    cursor: reactive[int] = reactive(0, repaint=False)
+    """Moving it repaints the two tiles involved (not the whole grid)."""
     thumb_width: reactive[int] = reactive(DEFAULT_THUMB_INDEX)
     """Index into THUMB_WIDTHS."""
 
@@ -244,20 +245,26 @@ class ThumbGrid(ScrollView, can_focus=True):
     def _refresh_tiles(self, indices: Iterable[int]) -> None:
         """Compose the rows of these tiles again, and repaint those on screen.
 
-        A whole row is repainted even for one tile: Textual writes each line of
-        a repaint once per separate dirty stretch of it, from the widget's left
-        edge, so tiles 1, 3 and 5 of a row refreshed one by one would send the
-        row three times over; one stretch per line sends it once.
+        Each row is repainted from its left edge to the end of its last changed
+        tile: Textual writes each line of a repaint once per separate dirty
+        stretch of it, and always from the widget's left edge, so tiles 1, 3
+        and 5 of a row refreshed one by one would send the row three times
+        over; one stretch per line sends it once, for the same bytes as one tile.
         """
         if not self.is_mounted:
             return
         g = self._geometry
-        rows = {index // g.columns for index in indices if 0 <= index < len(self.photos)}
+        ends: dict[int, int] = {}
+        for index in indices:
+            if 0 <= index < len(self.photos):
+                row, col = divmod(index, g.columns)
+                ends[row] = max(ends.get(row, 0), col * g.pitch + g.tile_width)
         view = self.scrollable_content_region.reset_offset
+        left = int(self.scroll_offset.x)
         top = int(self.scroll_offset.y)
-        for row in rows:
+        for row, end in ends.items():
             self._rows.pop(row, None)
-            region = Region(0, row * g.tile_height - top, view.width, g.tile_height)
+            region = Region(0, row * g.tile_height - top, end - left, g.tile_height)
             if region.overlaps(view):
                 self.refresh(region)
 
