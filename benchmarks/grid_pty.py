@@ -14,7 +14,8 @@ the thumbnail cache with ``portfolio-tui thumbs``, then at 200x50:
   a gallery of the demo's real portraits (a colour change almost every cell);
   the largest start-up frame; how many start-up frames were large (over half
   a full repaint);
-- page-down: from the key to the end of the last frame it caused, warm cache.
+- page-down: from the key to the end of the last frame it caused, warm cache;
+- an arrow key (the cursor to the next tile): the same time, and its bytes.
 
 The pseudo-terminal answers the synchronized-output and device-attributes
 queries as a real terminal does (see ptyterm), so the app's graphics
@@ -116,20 +117,21 @@ def full_repaint(session: Session) -> int:
     return max((f.size for f in session.frames_since(before)), default=0)
 
 
-def page_downs(root: Path, env: dict[str, str]) -> list[float]:
+def page_downs(root: Path, env: dict[str, str], key: bytes = b"\x1b[6~") -> list[tuple[float, int]]:
+    """(seconds from ``key`` to the end of the last frame it caused, bytes written), per press."""
     session = Session(app_argv(root), env=env)
     session.spawn()
     session.settle(quiet=0.8)
-    times = []
+    presses = []
     for _ in range(PAGE_DOWNS):
         before = len(session.frames)
-        sent = session.send(b"\x1b[6~")
+        sent = session.send(key)
         session.settle(quiet=0.4)
         after = session.frames_since(before)
         if after:
-            times.append(after[-1].end - sent)
+            presses.append((after[-1].end - sent, sum(f.size for f in after)))
     session.close()
-    return times
+    return presses
 
 
 def main() -> None:
@@ -157,7 +159,8 @@ def main() -> None:
     _, sizes256, full256 = start_up(root, env256)
     photos_full = start_up(photos, env)[2]
     photos_full256 = start_up(photos, env256)[2]
-    pages = page_downs(root, env)
+    pages = [seconds for seconds, _ in page_downs(root, env)]
+    arrows = page_downs(root, env, key=b"\x1b[C")
     b, o = statistics.median(bare), statistics.median(ours)
     large = [s for s in sizes if s > full / 2]
     print(f"{args.photos}-photo gallery, 200x50 pty, warm cache, median of {ROUNDS}")
@@ -180,6 +183,15 @@ def main() -> None:
             f"{statistics.median(pages) * 1000:>11.0f} ms"
         )
         print(f"{'page-down, max':<52}{max(pages) * 1000:>11.0f} ms")
+    if arrows:
+        print(
+            f"{'arrow key to last frame, median':<52}"
+            f"{statistics.median(t for t, _ in arrows) * 1000:>11.0f} ms"
+        )
+        print(
+            f"{'arrow key, bytes written, median':<52}"
+            f"{statistics.median(b for _, b in arrows) / 1024:>11.0f} KB"
+        )
 
 
 if __name__ == "__main__":
