@@ -291,4 +291,5 @@ def prefetch(paths: Sequence[Path], box: tuple[int, int], workers: int = 2) -> T
 
 def _quietly(path: Path, box: tuple[int, int]) -> None:
     with contextlib.suppress(Exception):
-        fitted(path, box)
+        if not shared_cache().contains(path, box):  # warm: the grid reads it itself
+            fitted(path, box)

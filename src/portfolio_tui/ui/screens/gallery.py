@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Footer
 
 from ...portfolio import Gallery, PhotoSet
 from ...text import clean
@@ -39,13 +39,8 @@ class GalleryScreen(Screen[None]):
             grid = ThumbGrid(self.photos, id="grid")
             grid.set_reactive(ThumbGrid.cursor, self._start)
             yield grid
-            with VerticalScroll(id="gallery-notes", can_focus=False):
-                yield Markdown(
-                    markdown_source(self.gallery.notes)
-                    if self.gallery.notes
-                    else "*No notes for this gallery.*",
-                    open_links=False,
-                )
+            # Filled when first shown: Markdown costs start-up time (import and layout).
+            yield VerticalScroll(id="gallery-notes", can_focus=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -59,7 +54,18 @@ class GalleryScreen(Screen[None]):
         self.grid.call_after_refresh(self.grid.scroll_to_cursor, False)
 
     def watch_show_notes(self, show: bool) -> None:
-        self.query_one("#gallery-notes").display = show
+        panel = self.query_one("#gallery-notes", VerticalScroll)
+        if show and not panel.children:
+            from textual.widgets import Markdown
+
+            notes = self.gallery.notes
+            panel.mount(
+                Markdown(
+                    markdown_source(notes) if notes else "*No notes for this gallery.*",
+                    open_links=False,
+                )
+            )
+        panel.display = show
 
     def action_toggle_notes(self) -> None:
         """Show or hide the gallery's notes."""
