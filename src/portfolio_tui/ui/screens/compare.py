@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from ...imaging import ImageError, probe
@@ -35,7 +35,7 @@ from ...provenance import Provenance, provenance
 from ...text import clean
 from ..commands import COMPARE, bindings
 from ..safe import markdown_source
-from ..widgets.bars import TitleBar
+from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.info_diff import Column, InfoDiff
 from ..widgets.info_panel import badge, provenance_text, read_facts
 from ..widgets.photo_view import PhotoView
@@ -130,7 +130,7 @@ class CompareScreen(Screen[None]):
         yield InfoDiff(id="info-diff")
         with VerticalScroll(id="compare-notes"):
             yield Markdown(notes_markdown(self.comparison, self.sides), open_links=False)
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def views(self) -> list[PhotoView]:

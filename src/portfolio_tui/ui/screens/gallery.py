@@ -6,14 +6,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from ...portfolio import Gallery, PhotoSet
 from ...text import clean
 from ..commands import GALLERY, bindings
 from ..messages import PhotoChosen, PhotoHighlighted
 from ..safe import markdown_source, plain
-from ..widgets.bars import TitleBar
+from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.thumb_grid import ThumbGrid
 
 WIDE = 140
@@ -41,7 +40,7 @@ class GalleryScreen(Screen[None]):
             yield grid
             # Filled when first shown: Markdown costs start-up time (import and layout).
             yield VerticalScroll(id="gallery-notes", can_focus=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(ThumbGrid).focus()

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...portfolio import Portfolio
@@ -15,7 +15,7 @@ from ...text import clean, count
 from ..commands import HOME, bindings
 from ..messages import ComparisonChosen, GalleryChosen
 from ..safe import plain
-from ..widgets.bars import TitleBar
+from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.gallery_card import GalleryCard
 
 CARD_WIDTH = 30
@@ -73,7 +73,7 @@ class HomeScreen(Screen[None]):
                 yield Static(
                     Content("\n").join(plain(line) for line in p.config.credits), id="credits"
                 )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._fit_columns()

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from ...metadata import PhotoInfo
@@ -18,7 +18,7 @@ from ...provenance import Provenance, provenance
 from ...text import clean
 from ..commands import LOUPE, bindings
 from ..safe import markdown_source, plain
-from ..widgets.bars import TitleBar
+from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.info_panel import InfoPanel, badge, read_facts
 from ..widgets.photo_view import PhotoView
 
@@ -70,7 +70,7 @@ class LoupeScreen(Screen[int]):
                 yield Static(id="heading", markup=False)
                 yield InfoPanel(id="info")
                 yield Markdown(id="notes", open_links=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.show_notes = self.app.size.width >= NARROW

@@ -10,12 +10,12 @@ from textual.containers import Grid, Vertical
 from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...portfolio import Photo, PhotoSet
 from ...text import clean, count
 from ..commands import SURVEY, bindings
-from ..widgets.bars import TitleBar
+from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.photo_view import PhotoView
 
 MIN_PHOTOS, MAX_PHOTOS = 2, 9
@@ -61,7 +61,7 @@ class SurveyScreen(Screen[None]):
                 with Vertical(classes="survey-cell"):
                     yield Static(clean(photo.display_title), classes="pane-label", markup=False)
                     yield PhotoView(photo)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._relayout()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
 
 class TitleBar(Horizontal):
@@ -38,3 +41,34 @@ class TitleBar(Horizontal):
             self.query_one("#title", Static).update(title)
         if status is not None:
             self.query_one("#status", Static).update(status)
+
+
+class KeysFooter(Footer):
+    """Textual's footer, rebuilt only when the keys it would show change.
+
+    Textual's Footer rebuilds all its keys whenever a screen's bindings may
+    have changed (every focus change), which happens three times while a
+    screen starts and costs a full-screen layout each time; the keys shown
+    are the same each time.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple[object, ...] | None = None
+
+    def _keys(self) -> tuple[object, ...]:
+        return tuple(
+            (binding.key, binding.action, binding.description, binding.show, enabled)
+            for (_, binding, enabled, _) in self.screen.active_bindings.values()
+        )
+
+    def compose(self) -> ComposeResult:
+        # Before the screen's bindings are ready the footer composes nothing.
+        self._shown = self._keys() if self._bindings_ready else None
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        if self.is_attached and screen is self.screen and self._keys() == self._shown:
+            self._bindings_ready = True
+            return
+        super().bindings_changed(screen)
