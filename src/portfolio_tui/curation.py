@@ -1,0 +1,811 @@
+"""The curation store: ratings, flags, labels, tags, notes, order and covers.
+
+Everything lives in ``curation.toml`` in the portfolio root (format in
+docs/curation.md).  Several curators may edit one portfolio at once, so every
+save takes an exclusive lock on ``curation.toml.lock``, re-reads the file under
+the lock, applies only the fields the change touches ("merge field by field"),
+writes a temp file in the same folder, fsyncs it, renames it over the store and
+fsyncs the folder.  A process killed at any moment leaves either the old or the
+new file, both valid.
+
+The file is parsed with ``tomllib`` and written by a small deterministic writer
+(photos sorted by path, known keys first), so unknown keys written by another
+version survive a save.  Comments do not: the store is re-read on every save
+and a style-preserving parse costs about a millisecond per photo table.
+
+No Textual here: this module runs in workers and in command-line tools.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import math
+import os
+import re
+import socket
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import IO, Any
+
+from ._tomlpos import key_positions
+from .problems import Problem, Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "FILE_NAME",
+    "FLAGS",
+    "FORMAT",
+    "LABELS",
+    "LOCK_NAME",
+    "PHOTO_FIELDS",
+    "Change",
+    "CurationError",
+    "CurationStore",
+    "InvalidChange",
+    "PhotoCuration",
+    "ReadOnlyError",
+    "Snapshot",
+    "author",
+]
+
+FORMAT = 1
+"""The version this module reads and writes (the ``format`` key at the top)."""
+FILE_NAME = "curation.toml"
+LOCK_NAME = "curation.toml.lock"
+FLAGS = ("pick", "reject")
+LABELS = ("red", "yellow", "green", "blue", "purple")
+PHOTO_FIELDS = ("rating", "flag", "label", "tags", "notes")
+"""The fields a :class:`Change` may set on a photo."""
+MAX_RATING = 5
+MAX_NOTES_BYTES = 64 * 1024
+MAX_TAG_CHARS = 64
+MAX_TAGS = 100
+LOCK_TIMEOUT = 10.0
+"""Seconds to wait for another curator's save before giving up."""
+
+_ORDER = "order:"
+_COVER = "cover:"
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_UNSAFE_NOTES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_TEMP_PREFIX = f".{FILE_NAME}."
+_TEMP_SUFFIX = ".tmp"
+
+
+# -- errors ----------------------------------------------------------------------
+
+
+class CurationError(Exception):
+    """The store cannot be read or written; ``str()`` is ``file:line:col: message``."""
+
+    def __init__(
+        self, path: Path, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.path = path
+        self.message = message
+        self.line = line
+        self.column = column
+        super().__init__(str(Problem(path, message, line, column)))
+
+
+class ReadOnlyError(CurationError):
+    """A save was asked of a read-only store (the reason is the message)."""
+
+
+class InvalidChange(ValueError):
+    """A :class:`Change` with a value the store does not accept (nothing is written)."""
+
+
+# -- values ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhotoCuration:
+    """What the curators decided about one photo (defaults mean "nothing yet")."""
+
+    rating: int = 0
+    flag: str | None = None
+    label: str | None = None
+    tags: tuple[str, ...] = ()
+    notes: str = ""
+    updated_by: str | None = None
+    updated_at: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """No rating, flag, label, tags or notes."""
+        return (
+            self.rating == 0
+            and self.flag is None
+            and self.label is None
+            and not self.tags
+            and not self.notes
+        )
+
+
+EMPTY = PhotoCuration()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of one photo, or the order or cover of one gallery.
+
+    ``photo`` is the path relative to the portfolio root (``"studio/a.jpg"``)
+    and ``field`` one of :data:`PHOTO_FIELDS`; ``None`` (or 0, ``()``, ``""``)
+    clears the field.  For a gallery, ``photo`` is ``None`` and ``field`` is
+    ``"order:<gallery>"`` (value: file names) or ``"cover:<gallery>"`` (value: a
+    file name, or ``None`` to clear).  The constructors below build them.
+    """
+
+    photo: str | None
+    field: str
+    value: object
+
+    @classmethod
+    def rating(cls, photo: str, stars: int) -> Change:
+        return cls(photo, "rating", stars)
+
+    @classmethod
+    def flag(cls, photo: str, flag: str | None) -> Change:
+        return cls(photo, "flag", flag)
+
+    @classmethod
+    def label(cls, photo: str, label: str | None) -> Change:
+        return cls(photo, "label", label)
+
+    @classmethod
+    def tags(cls, photo: str, tags: Sequence[str]) -> Change:
+        return cls(photo, "tags", tags)
+
+    @classmethod
+    def notes(cls, photo: str, notes: str) -> Change:
+        return cls(photo, "notes", notes)
+
+    @classmethod
+    def order(cls, gallery: str, names: Sequence[str]) -> Change:
+        return cls(None, _ORDER + gallery, names)
+
+    @classmethod
+    def cover(cls, gallery: str, name: str | None) -> Change:
+        return cls(None, _COVER + gallery, name)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The store as read (or as written by the last save).
+
+    ``problems`` lists values in the file that could not be used (a rating of
+    9, a tag that is not a string ...): they are shown as defaults here and kept
+    on disk untouched until someone sets that field.
+    """
+
+    photos: Mapping[str, PhotoCuration] = field(default_factory=lambda: MappingProxyType({}))
+    order: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    covers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    problems: tuple[Problem, ...] = ()
+    format: int = FORMAT
+
+    def photo(self, rel_path: str) -> PhotoCuration:
+        """The curation of ``rel_path`` (all defaults when it has none)."""
+        return self.photos.get(rel_path, EMPTY)
+
+    def all_tags(self) -> list[str]:
+        """Every tag in use, sorted case-insensitively (for completion)."""
+        tags = {t for p in self.photos.values() for t in p.tags}
+        return sorted(tags, key=lambda t: (t.casefold(), t))
+
+    def changes_from(self, before: Snapshot) -> list[Change]:
+        """The changes that turn ``before`` into this snapshot (for "what changed")."""
+        out: list[Change] = []
+        for path in sorted(set(self.photos) | set(before.photos)):
+            old, new = before.photo(path), self.photo(path)
+            out.extend(
+                Change(path, name, getattr(new, name))
+                for name in PHOTO_FIELDS
+                if getattr(old, name) != getattr(new, name)
+            )
+        for gallery in sorted(set(self.order) | set(before.order)):
+            if self.order.get(gallery, ()) != before.order.get(gallery, ()):
+                out.append(Change.order(gallery, self.order.get(gallery, ())))
+        for gallery in sorted(set(self.covers) | set(before.covers)):
+            if self.covers.get(gallery) != before.covers.get(gallery):
+                out.append(Change.cover(gallery, self.covers.get(gallery)))
+        return out
+
+
+def author() -> str:
+    """``user@host`` for ``updated_by`` (never raises)."""
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = "unknown"
+    try:
+        host = socket.gethostname()
+    except Exception:
+        host = ""
+    name = f"{user}@{host}" if host else user
+    return _clean_line(name)[:200] or "unknown"
+
+
+# -- validation ------------------------------------------------------------------
+
+
+def _clean_line(text: str) -> str:
+    text = unicodedata.normalize("NFC", _UNSAFE.sub(" ", text))
+    return " ".join(text.split())
+
+
+def clean_photo_path(photo: object) -> str:
+    """A photo's key: a relative POSIX path inside the root, normalised."""
+    if not isinstance(photo, str) or not photo.strip():
+        raise InvalidChange(f"photo path must be a non-empty string, not {photo!r}")
+    if _UNSAFE.search(photo) or "\\" in photo:
+        raise InvalidChange(f"photo path {photo!r} contains control characters or backslashes")
+    path = PurePosixPath(unicodedata.normalize("NFC", photo))
+    if path.is_absolute() or ".." in path.parts or str(path) == ".":
+        raise InvalidChange(f"photo path {photo!r} must be relative to the portfolio root")
+    return str(path)
+
+
+def _clean_name(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidChange(f"{what} must be a string, not {value!r}")
+    name = _clean_line(value)
+    if not name:
+        raise InvalidChange(f"{what} must not be empty")
+    return name
+
+
+def clean_tags(tags: object) -> tuple[str, ...]:
+    """Tags without control characters or doubled spaces, deduplicated (first wins)."""
+    if isinstance(tags, str) or not isinstance(tags, (list, tuple)):
+        raise InvalidChange(f"tags must be a list of strings, not {tags!r}")
+    out: list[str] = []
+    seen: set[str] = set()
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise InvalidChange(f"tag {tag!r} is not a string")
+        text = _clean_line(tag)
+        if len(text) > MAX_TAG_CHARS:
+            raise InvalidChange(f"tag {text[:20]!r}... is longer than {MAX_TAG_CHARS} characters")
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            out.append(text)
+    if len(out) > MAX_TAGS:
+        raise InvalidChange(f"{len(out)} tags on one photo; at most {MAX_TAGS}")
+    return tuple(out)
+
+
+def clean_notes(notes: object) -> str:
+    """Notes with newlines kept, other control characters removed, at most 64 KB."""
+    if notes is None:
+        return ""
+    if not isinstance(notes, str):
+        raise InvalidChange(f"notes must be a string, not {type(notes).__name__}")
+    text = notes.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", _UNSAFE_NOTES.sub("", text))
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_NOTES_BYTES:
+        raise InvalidChange(f"notes are {size} bytes; at most {MAX_NOTES_BYTES} (64 KB)")
+    return text.rstrip()
+
+
+def _check_rating(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RATING:
+        raise InvalidChange(f"rating must be a whole number from 0 to {MAX_RATING}, not {value!r}")
+    return value
+
+
+def _check_choice(value: object, what: str, choices: tuple[str, ...]) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in choices:
+        raise InvalidChange(f"{what} must be one of {', '.join(choices)} (or none), not {value!r}")
+    return str(value)
+
+
+def validate(change: Change) -> Change:
+    """``change`` with its value checked and normalised; raises :class:`InvalidChange`."""
+    if not isinstance(change, Change):
+        raise InvalidChange(f"not a Change: {change!r}")
+    name, value = change.field, change.value
+    if name.startswith((_ORDER, _COVER)):
+        if change.photo is not None:
+            raise InvalidChange(f"{name} is a gallery field: photo must be None")
+        prefix = _ORDER if name.startswith(_ORDER) else _COVER
+        gallery = _clean_name(name[len(prefix) :], "gallery name")
+        if prefix == _ORDER:
+            if isinstance(value, str) or not isinstance(value, (list, tuple)):
+                raise InvalidChange(f"order of {gallery!r} must be a list of file names")
+            names: list[str] = []
+            for item in value:
+                item_name = _clean_name(item, f"file name in the order of {gallery!r}")
+                if item_name not in names:
+                    names.append(item_name)
+            return Change(None, prefix + gallery, tuple(names))
+        cover = None if value is None else _clean_name(value, f"cover of {gallery!r}")
+        return Change(None, prefix + gallery, cover)
+    photo = clean_photo_path(change.photo)
+    cleaned: object
+    if name == "rating":
+        cleaned = _check_rating(value)
+    elif name == "flag":
+        cleaned = _check_choice(value, "flag", FLAGS)
+    elif name == "label":
+        cleaned = _check_choice(value, "label", LABELS)
+    elif name == "tags":
+        cleaned = clean_tags(() if value is None else value)
+    elif name == "notes":
+        cleaned = clean_notes(value)
+    else:
+        raise InvalidChange(
+            f"unknown field {name!r}; photo fields are {', '.join(PHOTO_FIELDS)}, "
+            "gallery fields are order:<gallery> and cover:<gallery>"
+        )
+    return Change(photo, name, cleaned)
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def _timestamp(value: object) -> str | None:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, str):
+        return _clean_line(value) or None
+    return None
+
+
+def _to_snapshot(path: Path, text: str, data: Mapping[str, Any]) -> Snapshot:
+    """Typed view of the parsed file; bad values become problems, never errors."""
+    bad: list[tuple[tuple[str, ...], str]] = []
+
+    def table(key: str) -> Mapping[str, Any]:
+        value = data.get(key, {})
+        if isinstance(value, dict):
+            return value
+        bad.append(((key,), f"{key} must be a table"))
+        return {}
+
+    version = data.get("format", FORMAT)
+    if isinstance(version, bool) or not isinstance(version, int):
+        bad.append((("format",), f"format must be a whole number, not {version!r}"))
+        version = FORMAT
+
+    photos: dict[str, PhotoCuration] = {}
+    for rel, entry in table("photos").items():
+        if not isinstance(entry, dict):
+            bad.append((("photos", rel), "a photo's curation must be a table"))
+            continue
+        values: dict[str, Any] = {}
+        for name in PHOTO_FIELDS:
+            if name not in entry:
+                continue
+            try:
+                values[name] = validate(Change(rel, name, entry[name])).value
+            except InvalidChange as exc:
+                bad.append((("photos", rel, name), str(exc)))
+        photos[rel] = PhotoCuration(
+            **values,
+            updated_by=_clean_line(str(entry["updated_by"])) if "updated_by" in entry else None,
+            updated_at=_timestamp(entry.get("updated_at")),
+        )
+    order: dict[str, tuple[str, ...]] = {}
+    for gallery, names in table("order").items():
+        try:
+            value = validate(Change(None, _ORDER + gallery, names)).value
+        except InvalidChange as exc:
+            bad.append((("order", gallery), str(exc)))
+        else:
+            if isinstance(value, tuple):
+                order[gallery] = value
+    covers: dict[str, str] = {}
+    for gallery, name in table("covers").items():
+        try:
+            cover = validate(Change.cover(gallery, name)).value
+        except InvalidChange as exc:
+            bad.append((("covers", gallery), str(exc)))
+        else:
+            if isinstance(cover, str):
+                covers[gallery] = cover
+
+    problems: list[Problem] = []
+    if bad:
+        positions = key_positions(text)
+        for keys, message in bad:
+            line, column = positions.get(keys, (None, None))
+            problems.append(Problem(path, message, line, column, Severity.WARNING))
+    return Snapshot(
+        photos=MappingProxyType(photos),
+        order=MappingProxyType(order),
+        covers=MappingProxyType(covers),
+        problems=tuple(problems),
+        format=version,
+    )
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line = column = None
+        m = _TOML_POS.search(message)
+        if m:
+            line, column = int(m.group(1)), int(m.group(2))
+            message = message[: m.start()].strip()
+        elif getattr(exc, "lineno", None):  # pragma: no cover - newer tomllib
+            line, column = exc.lineno, exc.colno
+        raise CurationError(
+            path,
+            f"damaged curation file, not valid TOML: {message[:1].lower()}{message[1:]}; "
+            "fix or remove that line (the app stays read-only until then)",
+            line,
+            column,
+        ) from None
+
+
+# -- writing ---------------------------------------------------------------------
+
+_PHOTO_KEY_ORDER = {name: i for i, name in enumerate((*PHOTO_FIELDS, "updated_by", "updated_at"))}
+_TOP_ORDER = {"format": 0, "photos": 1, "order": 2, "covers": 3}
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _string(key)
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    char = m.group(0)
+    named = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+    if char in named:
+        return named[char]
+    return f"\\u{ord(char):04X}"
+
+
+_ESCAPE = re.compile("[\x00-\x1f\x7f]")
+_ESCAPE_MULTI = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _string(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _ESCAPE.sub(_escape_char, text) + '"'
+
+
+def _multiline(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"""\n' + _ESCAPE_MULTI.sub(_escape_char, text) + '"""'
+
+
+def _value(value: Any, top: bool = False) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return _multiline(value) if top and "\n" in value else _string(value)
+    if isinstance(value, dt.datetime):
+        if value.utcoffset() == dt.timedelta(0):
+            return value.replace(tzinfo=None).isoformat() + "Z"
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")  # pragma: no cover
+
+
+def _render_table(
+    out: list[str], path: tuple[str, ...], table: Mapping[str, Any], order: Callable[[str], Any]
+) -> None:
+    keys = sorted(table, key=order)
+    plain = [k for k in keys if not isinstance(table[k], dict)]
+    subs = [k for k in keys if isinstance(table[k], dict)]
+    if path and (plain or not subs):
+        if out:
+            out.append("")
+        out.append("[" + ".".join(_key(p) for p in path) + "]")
+    out.extend(f"{_key(k)} = {_value(table[k], top=True)}" for k in plain)
+    for k in subs:
+        sub_path = (*path, k)
+        if len(sub_path) == 2 and sub_path[0] == "photos":
+            _render_table(out, sub_path, table[k], lambda n: (_PHOTO_KEY_ORDER.get(n, 99), n))
+        else:
+            _render_table(out, sub_path, table[k], lambda n: n)
+
+
+def render(data: Mapping[str, Any]) -> str:
+    """The file's text: deterministic, photos sorted by path, known keys first."""
+    out: list[str] = []
+    _render_table(out, (), data, lambda n: (_TOP_ORDER.get(n, 9), n))
+    return "\n".join(out) + "\n"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _merge(data: dict[str, Any], changes: Sequence[Change], who: str) -> None:
+    """Apply ``changes`` (validated) onto the raw data read from disk, in place."""
+    data["format"] = FORMAT
+    now = _now()
+    for change in changes:
+        if change.photo is None:
+            is_order = change.field.startswith(_ORDER)
+            section = "order" if is_order else "covers"
+            gallery = change.field[len(_ORDER if is_order else _COVER) :]
+            if not isinstance(data.get(section), dict):
+                data[section] = {}
+            value = change.value
+            if value:
+                data[section][gallery] = list(value) if isinstance(value, tuple) else value
+            else:
+                data[section].pop(gallery, None)
+            continue
+        if not isinstance(data.get("photos"), dict):
+            data["photos"] = {}
+        photos = data["photos"]
+        entry = photos.get(change.photo)
+        if not isinstance(entry, dict):
+            entry = photos[change.photo] = {}
+        if change.value in (None, 0, "", ()):
+            entry.pop(change.field, None)
+        else:
+            entry[change.field] = (
+                list(change.value) if isinstance(change.value, tuple) else change.value
+            )
+        entry["updated_by"] = who
+        entry["updated_at"] = now
+        if set(entry) <= {"updated_by", "updated_at"}:
+            del photos[change.photo]
+    for section in ("photos", "order", "covers"):
+        if data.get(section) == {}:
+            del data[section]
+
+
+# -- locking ---------------------------------------------------------------------
+
+if sys.platform == "win32":  # pragma: no cover - not run on the POSIX CI
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path, timeout: float) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_path`` (created if missing)."""
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        fd = os.open(lock_path, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.001
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise CurationError(
+                    lock_path, f"another curator has held the lock for over {timeout:g} s"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.02)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Temp file in the same folder, flush, fsync, rename, fsync the folder."""
+    data = text.encode("utf-8")
+    tmp = path.with_name(f"{_TEMP_PREFIX}{os.getpid()}.{time.monotonic_ns()}{_TEMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, os.stat(path).st_mode & 0o777)
+        handle: IO[bytes]
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Temp files left by a killed writer (only called under the lock)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(_TEMP_PREFIX) and entry.name.endswith(_TEMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+# -- the store -------------------------------------------------------------------
+
+
+class CurationStore:
+    """``curation.toml`` in ``root``: :meth:`load` to read, :meth:`apply` to save.
+
+    ``author`` goes into ``updated_by`` (default: ``user@host``).  With
+    ``read_only=True``, or when the folder or file cannot be written, or the file
+    is damaged or from a newer version, nothing is ever written and
+    :attr:`read_only_reason` says why.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        author: str | None = None,
+        read_only: bool = False,
+        lock_timeout: float = LOCK_TIMEOUT,
+    ) -> None:
+        self.root = Path(root)
+        self.path = self.root / FILE_NAME
+        self.lock_path = self.root / LOCK_NAME
+        self.author = _clean_line(author)[:200] if author else _default_author()
+        self.lock_timeout = lock_timeout
+        self._forced = "opened read-only" if read_only else None
+        self._problem: str | None = None
+        self.snapshot = Snapshot()
+        """The state after the last :meth:`load` or :meth:`apply`."""
+
+    # -- read-only -------------------------------------------------------------
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why nothing can be written, or ``None`` when saving works."""
+        if self._forced:
+            return self._forced
+        if self._problem:
+            return self._problem
+        if not self.root.is_dir():
+            return f"{self.root} is not a folder"
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            return f"no permission to write in {self.root}"
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            return f"no permission to write {self.path}"
+        return None
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_reason is not None
+
+    # -- reading ---------------------------------------------------------------
+    def _read(self) -> tuple[str, dict[str, Any]]:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return "", {}
+        except OSError as exc:
+            raise CurationError(self.path, f"cannot read: {exc.strerror or exc}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise CurationError(self.path, "damaged curation file: not UTF-8", line) from None
+        return text, _parse(self.path, text)
+
+    def _check_version(self, snapshot: Snapshot) -> None:
+        if snapshot.format > FORMAT:
+            self._problem = (
+                f"{self.path} was written by a newer portfolio-tui (format {snapshot.format}); "
+                "read-only"
+            )
+
+    def load(self) -> Snapshot:
+        """Read the store (missing file: empty).  Raises :class:`CurationError`
+        when it is damaged; the store is then read-only until a load succeeds."""
+        try:
+            text, data = self._read()
+        except CurationError as exc:
+            self._problem = str(exc)
+            raise
+        self._problem = None
+        self.snapshot = _to_snapshot(self.path, text, data)
+        self._check_version(self.snapshot)
+        return self.snapshot
+
+    # -- writing ---------------------------------------------------------------
+    def apply(self, changes: Sequence[Change]) -> Snapshot:
+        """Save ``changes``: lock, re-read, merge field by field, write atomically.
+
+        Returns the new state (including other curators' saves).  Raises
+        :class:`InvalidChange` for a bad value and :class:`ReadOnlyError` or
+        :class:`CurationError` when nothing could be written; once this returns,
+        the changes are on disk and survive a crash.
+        """
+        checked = [validate(c) for c in changes]
+        reason = self.read_only_reason
+        if reason:
+            raise ReadOnlyError(self.path, f"read-only: {reason}")
+        if not checked:
+            return self.load()
+        try:
+            with _locked(self.lock_path, self.lock_timeout):
+                try:
+                    _text, data = self._read()
+                except CurationError as exc:
+                    self._problem = str(exc)
+                    raise
+                version = data.get("format", FORMAT)
+                if isinstance(version, int) and version > FORMAT:
+                    self._check_version(Snapshot(format=version))
+                    raise ReadOnlyError(self.path, f"read-only: {self._problem}")
+                _merge(data, checked, self.author)
+                text = render(data)
+                _write_atomically(self.path, text)
+                _remove_stale_temps(self.root)
+        except OSError as exc:
+            self._problem = f"cannot write {self.path}: {exc.strerror or exc}"
+            raise CurationError(self.path, f"not saved: {exc.strerror or exc}") from None
+        self.snapshot = _to_snapshot(self.path, text, data)
+        return self.snapshot
+
+
+def _default_author() -> str:
+    return author()
