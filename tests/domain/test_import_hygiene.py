@@ -17,6 +17,7 @@ MODULES = (
     "portfolio_tui.graphics.sixel",
     "portfolio_tui.xmp",
     "portfolio_tui.provenance",
+    "portfolio_tui.curation",
 )
 
 
