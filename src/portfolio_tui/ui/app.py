@@ -15,16 +15,31 @@ from ..text import clean, count, escape_markup
 from .commands import GLOBAL, bindings
 from .pictures import PictureSettings, TerminalImages
 from .screens.gallery import GalleryScreen
-from .screens.home import HomeScreen
 
-# The loupe, comparison and help screens (and the Markdown widget they bring)
-# are imported when first opened: start-up pays only for what it shows.
+# The home, loupe, comparison and help screens (and the covers' picture
+# widgets and the Markdown widget they bring) are imported when first opened:
+# start-up pays only for what it shows.
 
 GRAPHICS_NAMES = {
     "halfblock": "colour half-blocks",
     "kitty": "Kitty graphics (real pixels)",
     "sixel": "Sixel graphics (real pixels)",
 }
+
+
+class _Base(Screen[None]):
+    """Textual's default screen, under the first screen this app shows; never seen.
+
+    Textual lays out the screen under the top one (in case the top one is
+    translucent) and hands what it never painted up to the top screen as a
+    repaint: with the plain default screen, two extra full-screen frames at
+    start-up. The first screen this app pushes is always opaque, so this one
+    counts as current only while it is on top.
+    """
+
+    @property
+    def is_current(self) -> bool:
+        return self.is_active
 
 
 class PortfolioApp(App[None]):
@@ -81,6 +96,9 @@ class PortfolioApp(App[None]):
             f"Text and half-blocks: {colours}, {depth}."
         )
 
+    def get_default_screen(self) -> Screen[Any]:
+        return _Base(id="_default")
+
     def exit(
         self,
         result: None = None,
@@ -103,7 +121,7 @@ class PortfolioApp(App[None]):
         # With --open the target is the first screen: home (its cards and cover
         # decodes) is only built when the user goes back to it (see leave()).
         if not (self.open_target and self.open_path(self.open_target)):
-            self.push_screen(HomeScreen(self.portfolio))
+            self.push_screen(self._home())
         # After the first refresh, so the toast lands on the screen now showing.
         self.call_after_refresh(self._report_problems)
         if self._typeahead:
@@ -159,9 +177,14 @@ class PortfolioApp(App[None]):
     def leave(self, screen: Screen[Any], result: Any = None) -> None:
         """Close ``screen``; when it is the first screen (opened by --open), home replaces it."""
         if len(self.screen_stack) <= 2 and screen is self.screen:
-            self.switch_screen(HomeScreen(self.portfolio))
+            self.switch_screen(self._home())
         else:
             screen.dismiss(result)
+
+    def _home(self) -> Screen[Any]:
+        from .screens.home import HomeScreen
+
+        return HomeScreen(self.portfolio)
 
     def open_gallery(self, gallery: Gallery, cursor: int = 0) -> GalleryScreen:
         """Show a gallery's grid."""

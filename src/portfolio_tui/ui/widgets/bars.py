@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 
 class TitleBar(Horizontal):
@@ -65,7 +66,15 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         # Before the screen's bindings are ready the footer composes nothing.
         self._shown = self._keys() if self._bindings_ready else None
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # A key starts compact and is then bound to the footer's (not
+                # compact): each change restyles it, twice per key per compose.
+                # Born with the footer's value, it is styled once. (The
+                # command palette's key is not bound and stays compact.)
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         if self.is_attached and screen is self.screen and self._keys() == self._shown:
