@@ -35,9 +35,7 @@ class GalleryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar(plain(self.gallery.title), self._status(self._start))
         with Horizontal(id="gallery-body"):
-            grid = ThumbGrid(self.photos, id="grid")
-            grid.set_reactive(ThumbGrid.cursor, self._start)
-            yield grid
+            yield ThumbGrid(self.photos, cursor=self._start, id="grid")
             # Filled when first shown: Markdown costs start-up time (import and layout).
             yield VerticalScroll(id="gallery-notes", can_focus=False)
         yield KeysFooter()

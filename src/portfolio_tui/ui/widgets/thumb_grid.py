@@ -9,6 +9,7 @@ before they do.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -26,6 +27,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
+from textual.types import NoActiveAppError
 from textual.worker import get_current_worker
 
 from ...imaging.cache import shared_cache
@@ -144,6 +146,7 @@ class ThumbGrid(ScrollView, can_focus=True):
         self,
         photos: PhotoSet | None = None,
         *,
+        cursor: int = 0,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -164,9 +167,14 @@ class ThumbGrid(ScrollView, can_focus=True):
         self._sized: tuple[Size, Size, Size] | None = None
         self._prefetch: Timer | None = None
         self._warm: tuple[Want, dict[str, Future[Rendered]]] = (self._want, {})
+        self.set_reactive(ThumbGrid.cursor, cursor)
         if photos is not None:
             self.set_reactive(ThumbGrid.photos, photos)
             self._index_of = {p.rel: i for i, p in enumerate(photos)}
+            # Built by a running app (a screen opening): start decoding now, not
+            # once mounted, which at start-up is some 100 ms later.
+            with contextlib.suppress(NoActiveAppError):  # made outside an app
+                self._warm_up()
 
     # -- state -----------------------------------------------------------------
     @property
@@ -205,7 +213,9 @@ class ThumbGrid(ScrollView, can_focus=True):
         self._load_visible()
 
     def on_mount(self) -> None:
-        self._warm_up()
+        if not self._warm[1]:
+            self._warm_up()
+        self._estimate_size()
 
     def on_resize(self) -> None:
         self._relayout()
@@ -422,7 +432,7 @@ class ThumbGrid(ScrollView, can_focus=True):
     def _warm_up(self) -> None:
         """Start decoding what the first screen will show, before the first layout.
 
-        At start-up the grid is mounted well before it is first laid out (Textual
+        At start-up the grid is made well before it is first laid out (Textual
         is still styling and composing the screen): the decodes run meanwhile,
         and :meth:`_load_visible` takes the finished ones into the first frame.
         The box is known exactly (it does not depend on the width); which tiles
@@ -443,6 +453,23 @@ class ThumbGrid(ScrollView, can_focus=True):
             for i in range(first, min(len(photos), first + g.columns * (rows + 1)))
         }
         self._warm = (want, futures)
+
+    def _estimate_size(self) -> None:
+        """Size the whole grid before its first layout, for the screen's width.
+
+        The first layout then already has the scrollbar: otherwise that layout
+        finds the grid taller than its view, and only the next one shows the
+        scrollbar (a frame more, repainting the whole grid). The first resize
+        sets the exact size (the same, unless the notes panel takes room).
+        """
+        if not self.photos:
+            return
+        width = self.app.size.width - self.styles.gutter.width
+        if self.styles.scrollbar_gutter == "stable":
+            width -= self.styles.scrollbar_size_vertical
+        g = geometry_for(max(1, width), THUMB_WIDTHS[self.thumb_width])
+        rows = -(-len(self.photos) // g.columns)
+        self.virtual_size = Size(g.columns * g.pitch - 1, rows * g.tile_height)
 
     def _take_warm(self) -> dict[str, Future[Rendered]]:
         """The start-up decodes, if they are for the current box (others are cancelled)."""
