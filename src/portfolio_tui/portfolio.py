@@ -326,6 +326,10 @@ class _Loader:
         self.root = config.root.resolve()
         self.problems: list[Problem] = []
         self.by_rel: dict[str, Photo] = {}
+        # Each listed folder's entry names (casefolded): a photo's notes file is
+        # looked for on disk only when a name like it is there (one listing,
+        # not two failed stats per photo).
+        self.listed: dict[Path, frozenset[str]] = {}
 
     def problem(self, message: str, *key_path: str | int, file: Path | None = None) -> None:
         if file is not None:
@@ -370,6 +374,7 @@ class _Loader:
                 continue
             images.append(path)
         images.sort(key=lambda p: natural_key(p.name))
+        self.listed[folder] = frozenset(entry.name.casefold() for entry in entries)
         self.orphan_notes(folder, entries, images)
         return images
 
@@ -393,14 +398,27 @@ class _Loader:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def make_photo(self, path: Path, gallery_id: str | None) -> Photo:
-        rel = self.rel(path)
+    def make_photo(
+        self,
+        path: Path,
+        gallery_id: str | None,
+        rel: str | None = None,
+        listed: frozenset[str] | None = None,
+    ) -> Photo:
+        """The photo at ``path``; ``rel`` and its folder's ``listed`` names if known."""
+        if rel is None:
+            rel = self.rel(path)
         if rel in self.by_rel:
             return self.by_rel[rel]
         settings = self.config.photos.get(rel, PhotoSettings(path=rel))
         notes_parts = [settings.notes.strip()] if settings.notes else []
         notes_file = None
-        for candidate in (path.with_suffix(NOTES_SUFFIX), path.with_name(path.name + NOTES_SUFFIX)):
+        if listed is None:
+            listed = self.listed.get(path.parent)
+        for name in (path.stem + NOTES_SUFFIX, path.name + NOTES_SUFFIX):
+            if listed is not None and name.casefold() not in listed:
+                continue
+            candidate = path.with_name(name)
             if candidate.is_file():
                 notes_file = candidate
                 text = self.read_notes(candidate)
@@ -470,7 +488,12 @@ class _Loader:
             else:
                 ordered.append(path)
         ordered.extend(p for p in images if p.name in by_name)
-        photos = tuple(self.make_photo(p, settings.id) for p in ordered)
+        # Each photo is directly in the folder: its path in the root is the folder's plus its name.
+        prefix = self.rel(folder) + "/" if ordered else ""
+        if prefix == "./":
+            prefix = ""
+        listed = self.listed.get(folder)
+        photos = tuple(self.make_photo(p, settings.id, prefix + p.name, listed) for p in ordered)
         cover = photos[0] if photos else None
         if settings.cover:
             match = next((p for p in photos if p.name == settings.cover), None)
