@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ptyterm import Session
+from ptyterm import Session, compile_sources
 
 REPO = Path(__file__).resolve().parent.parent
 PHOTO = "photo:studio/hopper-02.jpg"
@@ -75,6 +75,7 @@ def run(mode: str) -> list[tuple[str, int, int, int, int]]:
 
 
 def main() -> None:
+    compile_sources()
     print("200x50 pty, demo loupe; bytes the app wrote, and of those, image data")
     print(f"{'protocol / step':<40}{'written':>10}{'image data':>12}{'images':>8}{'deletes':>9}")
     for mode in ("kitty", "sixel"):

@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ptyterm import Session
+from ptyterm import Session, compile_sources
 
 PYTHON = sys.executable
 
@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=10_000)
     parser.add_argument("--pace", type=float, default=0.06, help="seconds between presses")
     args = parser.parse_args()
+    compile_sources()
     root = corpus(args.photos)
     cache = Path(tempfile.mkdtemp(prefix="portfolio-tui-bench-memcache-"))
     session = Session(

@@ -36,7 +36,7 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ptyterm import Session
+from ptyterm import Session, compile_sources
 
 PYTHON = sys.executable
 BARE_APP = (
@@ -138,6 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--photos", type=int, default=1000)
     args = parser.parse_args()
+    compile_sources()
     root = corpus(args.photos)
     cache = Path(tempfile.gettempdir()) / "portfolio-tui-bench-cache"
     env = {"XDG_CACHE_HOME": str(cache), "COLORTERM": "truecolor"}

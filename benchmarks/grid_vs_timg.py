@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(REPO / "src"))
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps  # noqa: E402
-from ptyterm import Session  # noqa: E402
+from ptyterm import Session, compile_sources  # noqa: E402
 
 PYTHON = sys.executable
 COLS, ROWS = 200, 50
@@ -251,6 +251,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    compile_sources()
     if shutil.which("timg") is None:
         sys.exit("grid_vs_timg: needs timg on PATH (Debian package timg)")
     files = corpus()

@@ -148,3 +148,20 @@ class Session:
                 os.waitpid(self.pid, 0)
         with contextlib.suppress(OSError):
             os.close(self.fd)
+
+
+def compile_sources() -> None:
+    """Write bytecode for the app's modules first, as an installed copy has it.
+
+    Where PYTHONDONTWRITEBYTECODE is set (as on the development machine), an
+    editable install would otherwise compile every module on every start,
+    a cost (about 55 ms) that the bare Textual app, compiled at install, does
+    not pay.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parent.parent / "src"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(source)], env=env, check=False)
