@@ -23,7 +23,9 @@ class TitleBar(Horizontal):
         color: $text;
         padding: 0 1;
     }
-    TitleBar > #title { width: 1fr; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; }
+    TitleBar > #title {
+        width: 1fr; padding-right: 2; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     TitleBar > #status { width: auto; color: $text-muted; text-wrap: nowrap; }
     """
 
