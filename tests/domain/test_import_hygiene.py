@@ -18,6 +18,7 @@ MODULES = (
     "portfolio_tui.xmp",
     "portfolio_tui.provenance",
     "portfolio_tui.curation",
+    "portfolio_tui.lru",
 )
 
 

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import math
 import os
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
 
+from ..lru import LRU
 from .cache import fitted
 from .decode import ImageError, load_upright
 
@@ -134,45 +133,23 @@ class SourceCache:
     """Decoded, upright photos for zoomed views, bounded by memory; thread-safe."""
 
     def __init__(self, max_bytes: int = 192 * 1024 * 1024) -> None:
-        self._items: OrderedDict[tuple[object, ...], Image.Image] = OrderedDict()
-        self._bytes = 0
-        self._max_bytes = max_bytes
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> Image.Image | None:
-        with self._lock:
-            image = self._items.get(key)
-            if image is not None:
-                self._items.move_to_end(key)
-            return image
+        self._lru: LRU[tuple[object, ...], Image.Image] = LRU(
+            max_bytes, lambda image: image.width * image.height * 3
+        )
 
     def put(self, key: tuple[object, ...], image: Image.Image) -> None:
-        cost = image.width * image.height * 3
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = image
-            self._bytes += cost
-            while self._bytes > self._max_bytes and len(self._items) > 1:
-                _, old = self._items.popitem(last=False)
-                self._bytes -= old.width * old.height * 3
+        self._lru.put(key, image)
 
     def copies_of(self, identity: tuple[object, ...]) -> list[Image.Image]:
         """Cached copies of one file (any decoded size), marked recently used."""
-        with self._lock:
-            keys = [key for key in self._items if key[: len(identity)] == identity]
-            for key in keys:
-                self._items.move_to_end(key)
-            return [self._items[key] for key in keys]
+        return self._lru.matching(lambda key: key[: len(identity)] == identity)
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
+        self._lru.clear()
 
     @property
     def size(self) -> int:
-        return self._bytes
+        return self._lru.total
 
 
 SOURCES = SourceCache()

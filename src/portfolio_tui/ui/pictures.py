@@ -36,6 +36,7 @@ from textual.strip import Strip
 from ..graphics import kitty, sixel
 from ..graphics.detect import Capabilities, wrap_passthrough
 from ..imaging import ImageError, fitted
+from ..lru import LRU
 
 GRAPHIC_MODES = ("kitty", "sixel")
 ZERO_WIDTH = ((ControlType.CURSOR_FORWARD, 0),)
@@ -151,26 +152,15 @@ def pixel_fit(
 
 
 class PictureCache:
-    """A thread-safe LRU of encoded pictures, bounded by their encoded size."""
+    """Encoded pictures by file identity, box, cell size and protocol; bounded by size."""
 
     def __init__(self, max_bytes: int = 96 * 1024 * 1024) -> None:
-        self._items: OrderedDict[PictureKey, Picture] = OrderedDict()
-        # The newest picture per box (the key without the file's size and mtime).
-        self._latest: dict[PictureKey, PictureKey] = {}
-        self._bytes = 0
-        self._max_bytes = max_bytes
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _cost(item: Picture) -> int:
-        return len(item.payload) + 16 * item.cols * item.rows + 256
+        self._lru: LRU[PictureKey, Picture] = LRU(
+            max_bytes, lambda item: len(item.payload) + 16 * item.cols * item.rows + 256, _box_of
+        )
 
     def get(self, key: PictureKey) -> Picture | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
+        return self._lru.get(key)
 
     def peek(
         self,
@@ -181,35 +171,18 @@ class PictureCache:
         settings: PictureSettings,
     ) -> Picture | None:
         """The newest picture of ``path`` for this box, without a stat (safe on the UI thread)."""
-        probe = _box_of(_key(str(path), (0, 0), cols, rows, height_px, settings))
-        with self._lock:
-            key = self._latest.get(probe)
-            return self._items.get(key) if key is not None else None
+        return self._lru.newest(_box_of(_key(str(path), (0, 0), cols, rows, height_px, settings)))
 
     def put(self, item: Picture) -> None:
-        with self._lock:
-            old = self._items.pop(item.key, None)
-            if old is not None:
-                self._bytes -= self._cost(old)
-            self._items[item.key] = item
-            self._latest[_box_of(item.key)] = item.key
-            self._bytes += self._cost(item)
-            while self._bytes > self._max_bytes and len(self._items) > 1:
-                key, evicted = self._items.popitem(last=False)
-                self._bytes -= self._cost(evicted)
-                if self._latest.get(_box_of(key)) == key:
-                    del self._latest[_box_of(key)]
+        self._lru.put(item.key, item)
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._latest.clear()
-            self._bytes = 0
+        self._lru.clear()
 
     @property
     def size(self) -> int:
         """Bytes held."""
-        return self._bytes
+        return self._lru.total
 
 
 PICTURES = PictureCache()

@@ -9,8 +9,6 @@ going back and forth between photos costs nothing.
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +18,7 @@ from textual.strip import Strip
 from ..imaging import ImageError, fitted, halfblock_lines
 from ..imaging.cells import EIGHT_BIT, TRUECOLOR
 from ..imaging.decode import embedded_thumbnail
+from ..lru import LRU
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -69,32 +68,22 @@ _Box = tuple[str, int, int, str]
 """Path, cell box and colour depth: a render found without touching the file system."""
 
 
-def _box_of(item: Rendered) -> _Box:
-    return (item.key[0], item.key[3], item.key[4], item.colors)
+def _box_of(key: tuple[RenderKey, str]) -> _Box:
+    render, colors = key
+    return (render[0], render[3], render[4], colors)
 
 
 class RenderCache:
-    """A thread-safe LRU of rendered photos, bounded by cell count."""
+    """Rendered photos by file identity, box and colour depth; bounded by cell count."""
 
     def __init__(self, max_cells: int = 2_000_000) -> None:
-        self._items: OrderedDict[tuple[RenderKey, str], Rendered] = OrderedDict()
-        # The newest render per (path, box, colours), found without touching the file system.
-        self._latest: dict[_Box, RenderKey] = {}
-        self._cells = 0
-        self._max_cells = max_cells
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _cost(item: Rendered) -> int:
-        return max(1, item.width * len(item.strips))
+        self._lru: LRU[tuple[RenderKey, str], Rendered] = LRU(
+            max_cells, lambda item: max(1, item.width * len(item.strips)), _box_of
+        )
 
     def get(self, key: RenderKey, colors: str = TRUECOLOR) -> Rendered | None:
         """The cached render for ``key`` in ``colors``, marking it recently used."""
-        with self._lock:
-            item = self._items.get((key, colors))
-            if item is not None:
-                self._items.move_to_end((key, colors))
-            return item
+        return self._lru.get((key, colors))
 
     def peek(
         self,
@@ -109,32 +98,15 @@ class RenderCache:
         It may be stale if the file changed since; callers show it at once and
         let a worker confirm it with :func:`render_photo`.
         """
-        probe = (*render_key_without_stat(path, cols, rows, height_px), colors)
-        with self._lock:
-            key = self._latest.get(probe)
-            return self._items.get((key, colors)) if key is not None else None
+        return self._lru.newest((*render_key_without_stat(path, cols, rows, height_px), colors))
 
     def put(self, item: Rendered) -> None:
         """Store a render, evicting the least recently used beyond the bound."""
-        with self._lock:
-            old = self._items.pop((item.key, item.colors), None)
-            if old is not None:
-                self._cells -= self._cost(old)
-            self._items[(item.key, item.colors)] = item
-            self._latest[_box_of(item)] = item.key
-            self._cells += self._cost(item)
-            while self._cells > self._max_cells and len(self._items) > 1:
-                _, evicted = self._items.popitem(last=False)
-                self._cells -= self._cost(evicted)
-                if self._latest.get(_box_of(evicted)) == evicted.key:
-                    del self._latest[_box_of(evicted)]
+        self._lru.put((item.key, item.colors), item)
 
     def clear(self) -> None:
         """Forget everything."""
-        with self._lock:
-            self._items.clear()
-            self._latest.clear()
-            self._cells = 0
+        self._lru.clear()
 
 
 CACHE = RenderCache()

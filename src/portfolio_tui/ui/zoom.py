@@ -11,8 +11,6 @@ A and B, or back to a zoom just left, costs nothing.
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from textual.strip import Strip
 from ..imaging import ImageError, halfblock_lines
 from ..imaging.decode import probe
 from ..imaging.viewport import Viewport, load_view
+from ..lru import LRU
 from .pictures import Picture, PictureSettings, picture_from_image, pixel_fit
 from .rendering import TRUECOLOR, Rendered
 
@@ -47,8 +46,7 @@ class ViewRequest:
         return self.viewport.is_fit and self.second is None
 
 
-_views: OrderedDict[tuple[object, ...], Rendered | Picture] = OrderedDict()
-_lock = threading.Lock()
+_views: LRU[tuple[object, ...], Rendered | Picture] = LRU(KEEP)
 
 
 def _identity(path: Path | None) -> tuple[int, int]:
@@ -100,11 +98,9 @@ def render_view(
         settings.sixel_colors,
         colors,
     )
-    with _lock:
-        cached = _views.get(key)
-        if cached is not None:
-            _views.move_to_end(key)
-            return cached
+    cached = _views.get(key)
+    if cached is not None:
+        return cached
     box = pixel_fit(cols, rows, settings.cell_size) if settings.graphics else (cols, rows * 2)
     render_key = (str(request.photo), 0, 0, cols, rows)
     try:
@@ -122,14 +118,10 @@ def render_view(
         lines = halfblock_lines(image, colors)
         strips = tuple(Strip(line, image.width) for line in lines)
         result = Rendered(render_key, strips, image.width, colors=colors)
-    with _lock:
-        _views[key] = result
-        while len(_views) > KEEP:
-            _views.popitem(last=False)
+    _views.put(key, result)
     return result
 
 
 def clear() -> None:
     """Forget every kept view (tests)."""
-    with _lock:
-        _views.clear()
+    _views.clear()

@@ -11,19 +11,8 @@ from textual.widgets import Static
 
 from ...metadata import PhotoInfo
 from ...text import clean, fit
+from .info_panel import FIELDS
 
-FIELDS: tuple[tuple[str, str], ...] = (
-    ("Camera", "camera"),
-    ("Lens", "lens"),
-    ("Focal length", "focal_length"),
-    ("Aperture", "aperture"),
-    ("Shutter", "shutter"),
-    ("ISO", "iso"),
-    ("Taken", "taken"),
-    ("Pixels", "pixel_size"),
-    ("File size", "file_size_text"),
-    ("Colour profile", "color_profile"),
-)
 MISSING = "—"
 
 
