@@ -120,7 +120,7 @@ class PortfolioApp(App[None]):
             self.theme = self._theme_name
         # With --open the target is the first screen: home (its cards and cover
         # decodes) is only built when the user goes back to it (see leave()).
-        if not (self.open_target and self.open_path(self.open_target)):
+        if not (self.open_target and self.open_path(self.open_target, first=True)):
             self.push_screen(self._home())
         # After the first refresh, so the toast lands on the screen now showing.
         self.call_after_refresh(self._report_problems)
@@ -154,13 +154,16 @@ class PortfolioApp(App[None]):
             )
 
     # -- navigation (screens call these) ----------------------------------------
-    def open_path(self, target: str) -> bool:
-        """Open ``gallery:ID``, ``comparison:ID`` or ``photo:REL``; False if there is none."""
+    def open_path(self, target: str, *, first: bool = False) -> bool:
+        """Open ``gallery:ID``, ``comparison:ID`` or ``photo:REL``; False if there is none.
+
+        ``first``: the app's first screen, whose grid is drawn once complete.
+        """
         kind, _, value = target.partition(":")
         if kind == "gallery":
             gallery = self.portfolio.gallery(value)
             if gallery is not None:
-                self.open_gallery(gallery)
+                self.push_screen(GalleryScreen(gallery, hold=first))
                 return True
         elif kind == "comparison":
             comparison = self.portfolio.comparison(value)

@@ -39,3 +39,7 @@ class ComparisonChosen(Message):
     def __init__(self, comparison: Comparison) -> None:
         super().__init__()
         self.comparison = comparison
+
+
+class FirstScreenReady(Message):
+    """Every tile the grid shows is drawn (or has failed): the screen is complete."""

@@ -10,13 +10,16 @@ from textual.screen import Screen
 from ...portfolio import Gallery, PhotoSet
 from ...text import clean
 from ..commands import GALLERY, bindings
-from ..messages import PhotoChosen, PhotoHighlighted
+from ..messages import FirstScreenReady, PhotoChosen, PhotoHighlighted
 from ..safe import markdown_source, plain
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.thumb_grid import ThumbGrid
 
 WIDE = 140
 """From this width the gallery's notes start open beside the grid."""
+
+FIRST_FRAME_WAIT = 0.3
+"""Longest (seconds from mount) a held screen waits for its first screen of thumbnails."""
 
 
 class GalleryScreen(Screen[None]):
@@ -26,11 +29,13 @@ class GalleryScreen(Screen[None]):
 
     show_notes: var[bool] = var(False)
 
-    def __init__(self, gallery: Gallery, cursor: int = 0) -> None:
+    def __init__(self, gallery: Gallery, cursor: int = 0, *, hold: bool = False) -> None:
+        """``hold``: draw nothing until the first screen of thumbnails is ready (start-up)."""
         super().__init__()
         self.gallery = gallery
         self.photos = PhotoSet(gallery.photos)
         self._start = cursor
+        self._holding = hold
 
     def compose(self) -> ComposeResult:
         yield TitleBar(plain(self.gallery.title), self._status(self._start))
@@ -41,10 +46,33 @@ class GalleryScreen(Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        if self._holding:
+            self.set_timer(FIRST_FRAME_WAIT, self._release, name="first-frame")
         self.query_one(ThumbGrid).focus()
         # Gallery notes start open where there is room for them beside the grid.
         self.show_notes = bool(self.gallery.notes) and self.app.size.width >= WIDE
         self.watch_show_notes(self.show_notes)
+
+    # -- the first frame -------------------------------------------------------
+    # Textual draws a new screen several times while it settles: a first
+    # layout, a second for the sizes the first found, then the tiles as their
+    # thumbnails arrive, each a full-screen frame (and each rendered, 20-50 ms).
+    # Held, the layouts run but nothing is rendered or written until the grid
+    # says its first screen is drawn (or the wait ends): start-up is one frame.
+
+    def _compositor_refresh(self) -> None:
+        if not self._holding:
+            super()._compositor_refresh()
+
+    def on_first_screen_ready(self, message: FirstScreenReady) -> None:
+        message.stop()
+        # After the layouts already asked for, so the one frame comes after them.
+        self.call_after_refresh(self._release)
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding = False
+            self.refresh()  # what the held layouts left dirty: the whole screen, once
 
     def on_screen_resume(self) -> None:
         # Laid out while hidden under the loupe (or resized there): bring the cursor into view.

@@ -36,7 +36,7 @@ from ...imaging.sizes import DEFAULT_THUMB_INDEX, THUMB_WIDTHS, pixel_box, thumb
 from ...portfolio import Photo, PhotoSet
 from ...text import clean, fit, wrap
 from ..commands import GRID, bindings
-from ..messages import PhotoChosen, PhotoHighlighted
+from ..messages import FirstScreenReady, PhotoChosen, PhotoHighlighted
 from ..rendering import CACHE, Rendered, colors_for, render_embedded, render_photo
 
 DECODE_THREADS = max(2, os.cpu_count() or 2)
@@ -167,6 +167,7 @@ class ThumbGrid(ScrollView, can_focus=True):
         self._sized: tuple[Size, Size, Size] | None = None
         self._prefetch: Timer | None = None
         self._warm: tuple[Want, dict[str, Future[Rendered]]] = (self._want, {})
+        self._first_screen_done = False
         self.set_reactive(ThumbGrid.cursor, cursor)
         if photos is not None:
             self.set_reactive(ThumbGrid.photos, photos)
@@ -211,6 +212,19 @@ class ThumbGrid(ScrollView, can_focus=True):
         )
         self.refresh()
         self._load_visible()
+        self._check_first_screen()
+
+    def _check_first_screen(self) -> None:
+        """Say once when every tile on the first screen has its thumbnail (or its error)."""
+        if self._first_screen_done or not self.is_mounted or not self._sized:
+            return
+        thumbs, photos = self._thumbs, self.photos
+        if all(
+            (shown := thumbs.get(photos[i].rel)) is not None and not shown.placeholder
+            for i in self._on_screen()
+        ):
+            self._first_screen_done = True
+            self.post_message(FirstScreenReady())
 
     def on_mount(self) -> None:
         if not self._warm[1]:
@@ -626,6 +640,7 @@ class ThumbGrid(ScrollView, can_focus=True):
         self._refresh_tiles(
             index for photo in changed if (index := self._index_of.get(photo.rel)) is not None
         )
+        self._check_first_screen()
 
     # -- drawing -----------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
