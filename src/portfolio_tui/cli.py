@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import subprocess
 import sys
 import warnings
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from .graphics.detect import Capabilities
+    from .portfolio import Portfolio
 
 DESCRIPTION = """\
 Browse a headshot portfolio in the terminal: galleries of thumbnails, a loupe
@@ -254,6 +256,20 @@ def run_app(argv: Sequence[str]) -> int:
     # Textual reads TEXTUAL_COLOR_SYSTEM when it is first imported, so this comes
     # before any Textual import (the domain above never imports it).
     apply_colors(args.colors or portfolio.config.display.colors, os.environ)
+    if args.open_target and not _target_exists(portfolio, args.open_target):
+        print(_unknown_target(portfolio, args.open_target), file=sys.stderr)
+        return 2
+    # Before Textual is imported (the theme check below imports it): the first
+    # screen's thumbnails decode on another core during that import.
+    prefetch = _prefetch_first_screen(portfolio, args.open_target)
+    try:
+        return _start_app(args, portfolio)
+    finally:
+        if prefetch is not None:
+            prefetch.stop()
+
+
+def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
     if args.theme is not None:
         from textual.theme import BUILTIN_THEMES
 
@@ -269,10 +285,6 @@ def run_app(argv: Sequence[str]) -> int:
         for problem in theme:
             print(problem, file=sys.stderr)
         return 2
-    if args.open_target and not _target_exists(portfolio, args.open_target):
-        print(_unknown_target(portfolio, args.open_target), file=sys.stderr)
-        return 2
-    prefetch = _prefetch_first_screen(portfolio, args.open_target)
     # Ask the terminal what it can draw before Textual takes over its input.
     # A reply that misses the 0.2 s deadline would reach Textual as keys: drain
     # reads it (up to 1 s more, and only when a reply is still on its way).
@@ -291,27 +303,39 @@ def run_app(argv: Sequence[str]) -> int:
         theme=args.theme,
         typeahead=capabilities.typeahead,
     )
-    try:
-        app.run()
-    finally:
-        if prefetch is not None:
-            prefetch.shutdown(wait=False, cancel_futures=True)
+    app.run()
     return app.return_code or 0
 
 
-def _prefetch_first_screen(portfolio: object, target: str | None) -> Executor | None:
-    """Start decoding the thumbnails a gallery opens with, before Textual starts.
+class _FirstScreen:
+    """What start-up decodes and draws ahead of the app (see :func:`_prefetch_first_screen`)."""
 
-    Textual takes about half a second to import and lay out; two threads
-    decoding the first screen of thumbnails meanwhile (Pillow releases the GIL)
-    mean the grid finds most of them ready. Only for ``--open gallery:ID``,
-    where the first screen is known.
+    def __init__(self, pool: Executor | None, child: subprocess.Popen[bytes] | None) -> None:
+        self.pool = pool
+        self.child = child
+
+    def stop(self) -> None:
+        from .imaging.background import stop
+
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        stop(self.child)
+
+
+def _prefetch_first_screen(portfolio: Portfolio, target: str | None) -> _FirstScreen | None:
+    """Start on the thumbnails a gallery opens with, before Textual is imported.
+
+    Textual takes about half a second to import and lay out, holding the GIL
+    most of that time. Thumbnails the disk cache lacks are decoded meanwhile
+    by another process, on the other core; those it holds are read and drawn
+    in half-blocks by a thread (little work, so the GIL is no obstacle), and
+    the grid finds them ready for its first frame. Only for ``--open
+    gallery:ID``, where the first screen is known.
     """
-    from .imaging.cache import prefetch
+    from .imaging.background import fit_elsewhere
+    from .imaging.cache import prefetch, shared_cache
     from .imaging.sizes import default_thumb_box, first_screen_count
-    from .portfolio import Portfolio
 
-    assert isinstance(portfolio, Portfolio)
     kind, _, value = (target or "").partition(":")
     gallery = portfolio.gallery(value) if kind == "gallery" else None
     if gallery is None or not gallery.photos:
@@ -322,7 +346,24 @@ def _prefetch_first_screen(portfolio: object, target: str | None) -> Executor | 
         width, height = 80, 24
     count = first_screen_count(width, max(1, height - 2))  # title bar and footer
     paths = [photo.path for photo in gallery.photos[:count]]
-    return prefetch(paths, default_thumb_box(), workers=1)
+    box = default_thumb_box()
+    cache = shared_cache()
+    cached = [path for path in paths if cache.contains(path, box)]
+    pool = None
+    if cached:
+        pool = prefetch(cached, box, workers=1, colors=_expected_colors(os.environ))
+    child = fit_elsewhere(paths, box, cache) if len(cached) < len(paths) else None
+    return _FirstScreen(pool, child)
+
+
+def _expected_colors(environ: Mapping[str, str]) -> str:
+    """The colour depth the app will draw photos in, as Textual will find it (see colors_for)."""
+    system = environ.get("TEXTUAL_COLOR_SYSTEM", "auto")
+    if system == "auto":
+        truecolor = environ.get("COLORTERM", "").strip().lower() in ("truecolor", "24bit")
+    else:
+        truecolor = system == "truecolor"
+    return "truecolor" if truecolor else "256"
 
 
 _COLOR_SYSTEMS = {"truecolor": "truecolor", "256": "256"}

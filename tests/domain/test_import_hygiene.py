@@ -10,6 +10,7 @@ MODULES = (
     "portfolio_tui.portfolio",
     "portfolio_tui.metadata",
     "portfolio_tui.imaging",
+    "portfolio_tui.imaging.background",
     "portfolio_tui.text",
     "portfolio_tui.check",
     "portfolio_tui.graphics.detect",

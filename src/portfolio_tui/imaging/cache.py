@@ -27,8 +27,12 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
+
+if TYPE_CHECKING:
+    from .cells import Lines
 
 APP_NAME = "portfolio-tui"
 FORMAT_VERSION = "1"
@@ -275,21 +279,55 @@ def fitted(path: Path, box: tuple[int, int], cache: ImageCache | None = None) ->
             _inflight.pop(job, None)
 
 
-def prefetch(paths: Sequence[Path], box: tuple[int, int], workers: int = 2) -> ThreadPoolExecutor:
+def prefetch(
+    paths: Sequence[Path],
+    box: tuple[int, int],
+    workers: int = 2,
+    colors: str | None = None,
+) -> ThreadPoolExecutor:
     """Start fitting ``paths`` to ``box`` in the background, in order, into the disk cache.
 
     The app calls this before Textual starts, so the first screen's thumbnails
-    decode while Textual imports and sets up. Failures are left for the grid to
-    meet and report. Call ``shutdown(wait=False, cancel_futures=True)`` on the
-    result to drop what has not started.
+    decode while Textual imports and sets up. With ``colors`` ("truecolor" or
+    "256") each is also drawn in half-blocks and kept for :func:`take_drawn`,
+    so the grid's first frame costs no drawing either. Failures are left for
+    the grid to meet and report. Call ``shutdown(wait=False,
+    cancel_futures=True)`` on the result to drop what has not started.
     """
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prefetch")
     for path in paths:
-        pool.submit(_quietly, path, box)
+        pool.submit(_quietly, path, box, colors)
     return pool
 
 
-def _quietly(path: Path, box: tuple[int, int]) -> None:
+Drawn = tuple["Lines", int]
+"""Half-block lines and their width in cells."""
+
+_drawn: dict[tuple[str, tuple[int, int], str], tuple[tuple[int, int], Drawn]] = {}
+_drawn_lock = threading.Lock()
+
+
+def take_drawn(
+    path: Path, box: tuple[int, int], colors: str, identity: tuple[int, int]
+) -> Drawn | None:
+    """The lines :func:`prefetch` drew for ``path`` (once; ``identity`` is size and mtime_ns)."""
+    with _drawn_lock:
+        found = _drawn.pop((str(path), box, colors), None)
+    if found is None or found[0] != identity:
+        return None
+    return found[1]
+
+
+def _quietly(path: Path, box: tuple[int, int], colors: str | None = None) -> None:
     with contextlib.suppress(Exception):
-        if not shared_cache().contains(path, box):  # warm: the grid reads it itself
-            fitted(path, box)
+        if colors is None:
+            if not shared_cache().contains(path, box):  # warm: the grid reads it itself
+                fitted(path, box)
+            return
+        from .cells import halfblock_lines
+
+        stat = os.stat(path)
+        image = fitted(path, box)
+        drawn = (halfblock_lines(image, colors), image.width)
+        with _drawn_lock:
+            _drawn[(str(path), box, colors)] = ((stat.st_size, stat.st_mtime_ns), drawn)

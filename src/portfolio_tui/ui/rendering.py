@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual.strip import Strip
 
 from ..imaging import ImageError, fitted, halfblock_lines
+from ..imaging.cache import take_drawn
 from ..imaging.cells import EIGHT_BIT, TRUECOLOR
 from ..imaging.decode import embedded_thumbnail
 from ..lru import LRU
@@ -141,6 +142,12 @@ def render_photo(
     if cached is not None:
         return cached
     box_h = rows * 2 if height_px is None else min(rows * 2, height_px)
+    early = take_drawn(path, (cols, box_h), colors, (key[1], key[2]))
+    if early is not None:  # drawn before the app started (see cli)
+        lines, width = early
+        rendered = Rendered(key, tuple(Strip(line, width) for line in lines), width, colors=colors)
+        CACHE.put(rendered)
+        return rendered
     try:
         image = fitted(path, (cols, box_h))
     except ImageError as exc:
