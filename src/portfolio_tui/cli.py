@@ -453,6 +453,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_thumbs(args[1:])
         if args and args[0] == "cache":
             return run_cache(args[1:])
+        if args and args[0] == "xmp":
+            from .xmp_cli import run_xmp
+
+            return run_xmp(args[1:])
         return run_app(args)
     except KeyboardInterrupt:
         return 130
