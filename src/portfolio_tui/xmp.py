@@ -103,6 +103,10 @@ entities are never fetched or read and entity bombs never expand.  Packets
 and sidecars over :data:`MAX_PACKET_BYTES` / :data:`MAX_SIDECAR_BYTES` are
 refused unread, and every string returned is stripped and at most
 :data:`MAX_TEXT` characters.  This module never imports Textual.
+
+:mod:`portfolio_tui.xmp_sync` (``portfolio-tui xmp import|export``) reads the
+same packets through :func:`read_sidecar_bytes`, :func:`read_embedded_packet`,
+:func:`parse_root` and :func:`property_values`.
 """
 
 from __future__ import annotations
@@ -216,8 +220,16 @@ def parse_packet(data: bytes, origin: str) -> XmpFacts:
 
     ``sources`` is left empty: only :func:`read_xmp` knows the file.
     """
+    root, problem = parse_root(data, origin)
+    if root is None:
+        return XmpFacts(problems=(problem,) if problem else ())
+    return _facts(root, origin)
+
+
+def parse_root(data: bytes, origin: str) -> tuple[Element | None, str | None]:
+    """One packet parsed safely: its root element, or None and the problem (a sentence)."""
     if len(data) > MAX_PACKET_BYTES:
-        return XmpFacts(problems=(_too_large(origin, len(data), MAX_PACKET_BYTES),))
+        return None, _too_large(origin, len(data), MAX_PACKET_BYTES)
     try:
         root = fromstring(_trim(data), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DTDForbidden:
@@ -234,8 +246,8 @@ def parse_packet(data: bytes, origin: str) -> XmpFacts:
     except Exception as exc:  # expat and codecs have more ways to fail; none may escape
         reason = f"could not be parsed ({type(exc).__name__}); it is ignored"
     else:
-        return _facts(root, origin)
-    return XmpFacts(problems=(f"{origin}: the XMP {reason}",))
+        return root, None
+    return None, f"{origin}: the XMP {reason}"
 
 
 def _trim(data: bytes) -> bytes:
@@ -245,30 +257,38 @@ def _trim(data: bytes) -> bytes:
     return data.strip(b"\x00 \t\r\n")
 
 
+def descriptions(root: Element) -> list[Element]:
+    """The packet's ``rdf:Description`` blocks, in document order."""
+    return [child for rdf in root.iter(_RDF) for child in rdf if child.tag == _DESCRIPTION]
+
+
 def _facts(root: Element, origin: str) -> XmpFacts:
     problems: list[str] = []
-    descriptions = [child for rdf in root.iter(_RDF) for child in rdf if child.tag == _DESCRIPTION]
-    source_type = _source_code(_first(descriptions, IPTC_EXT_NS, "DigitalSourceType"))
-    rating = _rating(_first(descriptions, XMP_NS, "Rating"), origin, problems)
-    label = _text(_first(descriptions, XMP_NS, "Label"))
+    blocks = descriptions(root)
+    source_type = _source_code(_first(blocks, IPTC_EXT_NS, "DigitalSourceType"))
+    rating = _rating(_first(blocks, XMP_NS, "Rating"), origin, problems)
+    label = _text(_first(blocks, XMP_NS, "Label"))
     if label is None:
-        label = _digikam_label(_first(descriptions, DIGIKAM_NS, "ColorLabel"), origin, problems)
+        label = _digikam_label(_first(blocks, DIGIKAM_NS, "ColorLabel"), origin, problems)
     if label is None:
         label = _darktable_label(
-            _values(descriptions, DARKTABLE_NS, "colorlabels"), origin, problems
+            property_values(blocks, DARKTABLE_NS, "colorlabels"), origin, problems
         )
     return XmpFacts(
         source_type=source_type,
         provenance=PROVENANCE.get(source_type) if source_type else None,
         rating=rating,
         label=label,
-        creator_tool=_text(_first(descriptions, XMP_NS, "CreatorTool")),
+        creator_tool=_text(_first(blocks, XMP_NS, "CreatorTool")),
         problems=tuple(problems),
     )
 
 
-def _values(descriptions: Iterable[Element], namespace: str, name: str) -> list[str] | None:
-    """A top-level property's values (one for a simple value, each item of an array)."""
+def property_values(descriptions: Iterable[Element], namespace: str, name: str) -> list[str] | None:
+    """A top-level property's values (one for a simple value, each item of an array).
+
+    The first ``rdf:Description`` holding the property wins; None when none does.
+    """
     key = f"{{{namespace}}}{name}"
     for description in descriptions:
         if key in description.attrib:
@@ -291,7 +311,7 @@ def _property_values(prop: Element) -> list[str]:
 
 
 def _first(descriptions: Iterable[Element], namespace: str, name: str) -> str | None:
-    values = _values(descriptions, namespace, name)
+    values = property_values(descriptions, namespace, name)
     return values[0] if values else None
 
 
@@ -491,6 +511,19 @@ def _open_regular(path: Path, what: str, problems: list[str]) -> BinaryIO | None
 
 
 def _read_sidecar(path: Path, problems: list[str]) -> XmpFacts | None:
+    data = read_sidecar_bytes(path, problems)
+    if data is None:
+        return None
+    facts = parse_packet(data, str(path))
+    problems.extend(facts.problems)
+    return facts
+
+
+def read_sidecar_bytes(path: Path, problems: list[str]) -> bytes | None:
+    """A sidecar's bytes if it is a regular file within :data:`MAX_SIDECAR_BYTES`.
+
+    Otherwise None, with the reason appended to ``problems``.
+    """
     handle = _open_regular(path, "XMP sidecar", problems)
     if handle is None:
         return None
@@ -507,13 +540,29 @@ def _read_sidecar(path: Path, problems: list[str]) -> XmpFacts | None:
     if len(data) > MAX_SIDECAR_BYTES:  # grew while being read
         problems.append(_too_large(str(path), len(data), MAX_SIDECAR_BYTES))
         return None
-    facts = parse_packet(data, str(path))
+    return data
+
+
+def _read_embedded(photo: Path, problems: list[str]) -> XmpFacts | None:
+    packet = read_embedded_packet(photo, problems)
+    if packet is None:
+        return None
+    facts = parse_packet(packet, embedded_origin(photo))
     problems.extend(facts.problems)
     return facts
 
 
-def _read_embedded(photo: Path, problems: list[str]) -> XmpFacts | None:
-    origin = f"{photo} (embedded XMP)"
+def embedded_origin(photo: Path) -> str:
+    """How problems name a photo's embedded XMP."""
+    return f"{photo} (embedded XMP)"
+
+
+def read_embedded_packet(photo: Path, problems: list[str]) -> bytes | None:
+    """The XMP packet inside the photo (read-only, header only), or None.
+
+    None too when it cannot be read, with the reason appended to ``problems``.
+    """
+    origin = embedded_origin(photo)
     handle = _open_regular(photo, "photo", problems)
     if handle is None:
         return None
@@ -531,11 +580,7 @@ def _read_embedded(photo: Path, problems: list[str]) -> XmpFacts | None:
     except OSError as exc:
         problems.append(f"{origin}: cannot be read: {exc.strerror or exc}")
         return None
-    if packet is None:
-        return None
-    facts = parse_packet(packet, origin)
-    problems.extend(facts.problems)
-    return facts
+    return packet
 
 
 def _read_exact(handle: BinaryIO, size: int) -> bytes | None:
