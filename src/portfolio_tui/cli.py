@@ -99,6 +99,17 @@ def main_parser() -> argparse.ArgumentParser:
         "(default: from the config, else auto)",
     )
     parser.add_argument("--theme", metavar="NAME", help="colour theme, e.g. textual-light")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="change nothing: ratings, flags, labels, tags and notes can be seen, not set",
+    )
+    parser.add_argument(
+        "--as",
+        dest="author",
+        metavar="NAME",
+        help="who is curating, saved with each change (default: user@host)",
+    )
     parser.add_argument("--version", action="version", version=f"portfolio-tui {__version__}")
     return parser
 
@@ -292,9 +303,11 @@ def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
 
     capabilities = drain(detect(args.graphics or portfolio.config.display.graphics))
     capabilities = _settle_kitty_colours(capabilities, os.environ)
+    from .curation import CurationStore
     from .ui.app import PortfolioApp
     from .ui.pictures import PictureSettings
 
+    store = CurationStore(portfolio.root, author=args.author, read_only=args.read_only)
     app = PortfolioApp(
         portfolio,
         open_target=args.open_target,
@@ -302,8 +315,17 @@ def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
         colors=args.colors,
         theme=args.theme,
         typeahead=capabilities.typeahead,
+        curation=store,
     )
     app.run()
+    left = app.curator.unsaved
+    if left:
+        print(
+            f"portfolio-tui: {left} curation change{'s' if left != 1 else ''} could not be "
+            f"saved to {clean(str(store.path))}: {clean(app.curator.error or 'unknown error')}",
+            file=sys.stderr,
+        )
+        return 1
     return app.return_code or 0
 
 

@@ -29,10 +29,10 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ._tomlpos import key_positions
 from .problems import Problem, Severity
@@ -57,6 +57,10 @@ __all__ = [
     "ReadOnlyError",
     "Snapshot",
     "author",
+    "describe",
+    "in_order",
+    "inverse",
+    "with_changes",
 ]
 
 FORMAT = 1
@@ -225,6 +229,100 @@ class Snapshot:
             if self.covers.get(gallery) != before.covers.get(gallery):
                 out.append(Change.cover(gallery, self.covers.get(gallery)))
         return out
+
+
+def with_changes(snapshot: Snapshot, changes: Sequence[Change], who: str | None = None) -> Snapshot:
+    """``snapshot`` as it will be once ``changes`` (validated) are saved.
+
+    What the app shows the moment a key is pressed, before the save is on
+    disk; the save's own result (with other curators' changes) replaces it.
+    """
+    photos = dict(snapshot.photos)
+    order = dict(snapshot.order)
+    covers = dict(snapshot.covers)
+    for change in changes:
+        change = validate(change)
+        if change.photo is None:
+            if change.field.startswith(_ORDER):
+                gallery = change.field[len(_ORDER) :]
+                if change.value:
+                    order[gallery] = tuple(cast("Sequence[str]", change.value))
+                else:
+                    order.pop(gallery, None)
+            else:
+                gallery = change.field[len(_COVER) :]
+                if change.value:
+                    covers[gallery] = str(change.value)
+                else:
+                    covers.pop(gallery, None)
+            continue
+        current = photos.get(change.photo, EMPTY)
+        fields: dict[str, Any] = {change.field: change.value, "updated_by": who}
+        updated = replace(current, **fields)
+        if updated.is_empty:
+            photos.pop(change.photo, None)
+        else:
+            photos[change.photo] = updated
+    return replace(
+        snapshot,
+        photos=MappingProxyType(photos),
+        order=MappingProxyType(order),
+        covers=MappingProxyType(covers),
+    )
+
+
+def inverse(snapshot: Snapshot, changes: Sequence[Change]) -> list[Change]:
+    """The changes that put back what ``changes`` replace in ``snapshot`` (for undo)."""
+    out: list[Change] = []
+    for change in reversed([validate(c) for c in changes]):
+        if change.photo is None:
+            if change.field.startswith(_ORDER):
+                gallery = change.field[len(_ORDER) :]
+                out.append(Change.order(gallery, snapshot.order.get(gallery, ())))
+            else:
+                gallery = change.field[len(_COVER) :]
+                out.append(Change.cover(gallery, snapshot.covers.get(gallery)))
+        else:
+            out.append(
+                Change(
+                    change.photo, change.field, getattr(snapshot.photo(change.photo), change.field)
+                )
+            )
+    return out
+
+
+def in_order(names: Sequence[str], stored: Sequence[str]) -> list[str]:
+    """``names`` (a gallery's files) in the stored order; files it does not list keep
+    their own order after the listed ones, and listed files that are gone are skipped."""
+    present = set(names)
+    listed = [name for name in stored if name in present]
+    seen = set(listed)
+    return listed + [name for name in names if name not in seen]
+
+
+def describe(changes: Sequence[Change]) -> str:
+    """A short sentence for a notice: "rated 2 photos, flagged 1"."""
+    verbs = {
+        "rating": "rated",
+        "flag": "flagged",
+        "label": "labelled",
+        "tags": "tagged",
+        "notes": "wrote notes for",
+    }
+    counts: dict[str, set[str]] = {}
+    gallery_parts: list[str] = []
+    for change in changes:
+        if change.photo is None:
+            what = "reordered" if change.field.startswith(_ORDER) else "set the cover of"
+            gallery = change.field.split(":", 1)[1]
+            gallery_parts.append(f"{what} {gallery}")
+        else:
+            counts.setdefault(verbs.get(change.field, change.field), set()).add(change.photo)
+    parts = [
+        f"{verb} {len(photos)} photo{'s' if len(photos) != 1 else ''}"
+        for verb, photos in counts.items()
+    ]
+    return ", ".join(parts + gallery_parts)
 
 
 def author() -> str:

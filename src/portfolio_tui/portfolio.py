@@ -531,7 +531,8 @@ class _Loader:
                 self.problem("folder symlink points outside the portfolio root; skipped", file=path)
                 continue
             try:
-                has_images = any(is_image_name(e.name) for e in os.scandir(path))
+                with os.scandir(path) as listing:  # closed even when any() stops early
+                    has_images = any(is_image_name(e.name) for e in listing)
             except OSError:
                 has_images = True  # let list_images report why it cannot be read
             if has_images:

@@ -20,6 +20,7 @@ MODULES = (
     "portfolio_tui.provenance",
     "portfolio_tui.curation",
     "portfolio_tui.lru",
+    "portfolio_tui.selection",
     "portfolio_tui.xmp_sync",
 )
 

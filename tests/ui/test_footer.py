@@ -36,7 +36,7 @@ async def test_each_screen_shows_its_own_keys(gallery_app: PortfolioApp) -> None
         await settle(pilot)
         line = screen_lines(gallery_app)[-1]
         assert " ⏎ Loupe  space Mark " in line
-        assert "Compare" in line and "Previous" not in line
+        assert "Compare" in line and "0-5 Stars" in line and "Previous" not in line
         assert line.rstrip().endswith("▏^p Commands")
         await pilot.press("enter")
         await settle(pilot)
@@ -48,7 +48,7 @@ async def test_changing_keys_repaints_one_line_not_the_screen(
     gallery_app: PortfolioApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Textual's own footer rebuilds a widget per key (a full layout) three times per screen."""
-    async with gallery_app.run_test(size=(160, 30)) as pilot:
+    async with gallery_app.run_test(size=(220, 30)) as pilot:
         await settle(pilot)
         footer = gallery_app.screen.query_one(KeysFooter)
         assert not footer.children  # one widget draws the whole line

@@ -15,6 +15,8 @@ from textual.widgets import Static
 from portfolio_tui.ui.widgets.bars import TitleBar
 
 SETTLE_ROUNDS = 25
+LONG_LIVED = {"curation-watch"}
+"""Worker groups that run as long as the app (settle does not wait for them)."""
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -26,12 +28,13 @@ async def settle(pilot: Pilot[Any]) -> None:
     app = pilot.app
     await pilot.pause()
     for _ in range(SETTLE_ROUNDS):
-        if not len(app.workers):
+        working = [w for w in app.workers if w.group not in LONG_LIVED and not w.is_finished]
+        if not working:
             # A worker that ended during the pause has posted its result but the widget may
             # not have handled it yet: let every widget drain its queue once more.
             await pilot._wait_for_screen()
             return
-        await app.workers.wait_for_complete()
+        await app.workers.wait_for_complete(working)
         await pilot.pause()
     raise AssertionError(f"workers still running after {SETTLE_ROUNDS} rounds: {list(app.workers)}")
 

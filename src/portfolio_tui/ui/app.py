@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -10,9 +11,11 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from ..curation import CurationStore
 from ..portfolio import Comparison, ComparisonSide, Gallery, Photo, PhotoSet, Portfolio
 from ..text import clean, count, escape_markup
 from .commands import GLOBAL, bindings
+from .curating import Curator, Saved, SaveFailed
 from .pictures import PictureSettings, TerminalImages
 from .screens.gallery import GalleryScreen
 
@@ -58,7 +61,11 @@ class PortfolioApp(App[None]):
         colors: str | None = None,
         theme: str | None = None,
         typeahead: bytes = b"",
+        curation: CurationStore | None = None,
+        watch_curation: bool = True,
     ) -> None:
+        """``curation``: the store to use (default: ``curation.toml`` in the portfolio root,
+        saved as user@host); ``watch_curation``: follow other curators' saves live."""
         super().__init__()
         self._typeahead = typeahead
         self.color_choice = colors or portfolio.config.display.colors
@@ -71,6 +78,13 @@ class PortfolioApp(App[None]):
         self.terminal_images = TerminalImages(self._write_graphics, pictures)
         self._theme_name = theme or portfolio.config.display.theme
         self.title = "portfolio-tui"
+        store = curation if curation is not None else CurationStore(portfolio.config.root)
+        self.curator = Curator(self, store, self._curation_changed)
+        """Ratings, flags, labels, tags, notes, order and covers (see ``ui.curating``)."""
+        self._watch_curation = watch_curation
+        self._stop_watching = asyncio.Event()
+        self.auto_advance = False
+        """After a rating or flag, move to the next photo."""
 
     @property
     def graphics_description(self) -> str:
@@ -105,7 +119,9 @@ class PortfolioApp(App[None]):
         return_code: int = 0,
         message: RenderableType | None = None,
     ) -> None:
-        """Leave, deleting any Kitty images this app left in the terminal."""
+        """Leave, once every curation change is on disk; delete Kitty images left behind."""
+        self.curator.close(timeout=5)  # the CLI reports anything left unsaved
+        self._stop_watching.set()
         self.terminal_images.clear()
         super().exit(result, return_code, message)
 
@@ -118,6 +134,13 @@ class PortfolioApp(App[None]):
     def on_mount(self) -> None:
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
+        self.curator.load()
+        if self._watch_curation:
+            self.run_worker(
+                self.curator.watch(self._stop_watching),
+                group="curation-watch",
+                exit_on_error=False,
+            )
         # With --open the target is the first screen: home (its cards and cover
         # decodes) is only built when the user goes back to it (see leave()).
         if not (self.open_target and self.open_path(self.open_target, first=True)):
@@ -126,6 +149,36 @@ class PortfolioApp(App[None]):
         self.call_after_refresh(self._report_problems)
         if self._typeahead:
             self.call_after_refresh(self._replay_typeahead)
+
+    def on_unmount(self) -> None:
+        self._stop_watching.set()  # the watcher's thread ends within its timeout
+
+    # -- curation -------------------------------------------------------------------
+    def on_saved(self, message: Saved) -> None:
+        self.curator.saved(message)
+
+    def on_save_failed(self, message: SaveFailed) -> None:
+        self.curator.failed(message)
+
+    def _curation_changed(self, photos: set[str] | None) -> None:
+        """Tell every screen (shown or under another) what changed; they redraw what shows it."""
+        for screen in self.screen_stack:
+            changed = getattr(screen, "curation_changed", None)
+            if changed is not None:
+                changed(photos)
+
+    @property
+    def curation_flags(self) -> str:
+        """The title bar's note on curation: view only, not saved, auto-advance."""
+        flags = []
+        reason = self.curator.read_only_reason
+        if reason:
+            flags.append("VIEW ONLY")
+        elif self.curator.error:
+            flags.append("NOT SAVED")
+        if self.auto_advance and not reason:
+            flags.append("auto-advance")
+        return " · ".join(flags)
 
     def _replay_typeahead(self) -> None:
         """Keys typed while the terminal was being asked about graphics: handled now."""

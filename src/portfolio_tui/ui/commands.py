@@ -69,6 +69,15 @@ _KEY_NAMES = {
     "left_square_bracket": "[",
     "right_square_bracket": "]",
     "tab": "Tab",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "backslash": "\\",
+    "ctrl+z": "Ctrl+Z",
+    "ctrl+y": "Ctrl+Y",
+    "E": "Shift+E",
+    "C": "Shift+C",
+    "A": "Shift+A",
+    "O": "Shift+O",
 }
 
 
@@ -136,8 +145,9 @@ GRID = (
         "Bigger",
         "Larger thumbnails",
         key_display="+",
+        show=False,
     ),
-    Command("grid.smaller", "minus", "thumb_size(-1)", "Smaller", "Smaller thumbnails"),
+    Command("grid.smaller", "minus", "thumb_size(-1)", "Smaller", "Smaller thumbnails", show=False),
 )
 
 GALLERY = (
@@ -241,13 +251,110 @@ SURVEY = (
     Command("survey.back", "escape,g", "back", "Back", "Back to the grid"),
 )
 
+CURATE = (
+    Command(
+        "curate.stars-0", "0", "rate(0)", "Stars", "Stars: 1-5 rate, 0 clears", key_display="0-5"
+    ),
+    *(
+        Command(
+            f"curate.stars-{n}",
+            str(n),
+            f"rate({n})",
+            "Stars",
+            f"{n} star{'s' if n != 1 else ''}",
+            show=False,
+        )
+        for n in range(1, 6)
+    ),
+    Command(
+        "curate.pick",
+        "p",
+        "flag('pick')",
+        "Pick",
+        "Flag: p pick, x reject, u unflag",
+        key_display="p/x/u",
+    ),
+    Command("curate.reject", "x", "flag('reject')", "Reject", "Flag as a reject", show=False),
+    Command("curate.unflag", "u", "flag(None)", "Unflag", "Remove the flag", show=False),
+    Command(
+        "curate.label-red",
+        "6",
+        "label('red')",
+        "Label",
+        "Colour label: 6 red, 7 yellow, 8 green, 9 blue; the same key again removes it",
+        key_display="6-9",
+    ),
+    *(
+        Command(
+            f"curate.label-{name}",
+            str(key),
+            f"label('{name}')",
+            "Label",
+            f"{name.capitalize()} label",
+            show=False,
+        )
+        for key, name in ((7, "yellow"), (8, "green"), (9, "blue"))
+    ),
+    Command("curate.tags", "t", "edit_tags", "Tags", "Edit the photo's tags (completes)"),
+    Command("curate.notes", "E", "edit_notes", "Edit notes", "Write the photo's notes"),
+    Command("curate.undo", "ctrl+z", "undo", "Undo", "Undo the last curation change", show=False),
+    Command("curate.redo", "ctrl+y", "redo", "Redo", "Redo what was undone", show=False),
+    Command(
+        "curate.advance",
+        "A",
+        "toggle_advance",
+        "Auto-advance",
+        "After a rating or flag, move to the next photo",
+        show=False,
+    ),
+)
+
+ARRANGE = (
+    Command(
+        "arrange.cover",
+        "C",
+        "set_cover",
+        "Cover",
+        "Make this photo the gallery's cover",
+        show=False,
+    ),
+    Command(
+        "arrange.earlier",
+        "less_than_sign",
+        "move_photo(-1)",
+        "Earlier",
+        "Move the photo earlier in the gallery's order",
+        show=False,
+    ),
+    Command(
+        "arrange.later",
+        "greater_than_sign",
+        "move_photo(1)",
+        "Later",
+        "Move the photo later in the gallery's order",
+        show=False,
+    ),
+    Command(
+        "arrange.filter", "backslash", "filter", "Filter", "Filter by stars, flag, label, tag, text"
+    ),
+    Command(
+        "arrange.sort",
+        "O",
+        "cycle_sort",
+        "Sort",
+        "Sort by order, name, date taken, rating",
+        show=False,
+    ),
+)
+
 HELP = (Command("help.close", "escape,question_mark,f1,q", "close", "Close", "Close help"),)
 
 SECTIONS: tuple[tuple[str, tuple[Command, ...]], ...] = (
     ("Everywhere", GLOBAL),
     ("Home", CARD + HOME),
-    ("Gallery grid", GRID + GALLERY),
+    ("Gallery grid", GRID + GALLERY + ARRANGE),
     ("Loupe", LOUPE),
+    ("Curation (grid and loupe)", CURATE),
     ("Comparison", COMPARE),
     ("Survey", SURVEY),
 )

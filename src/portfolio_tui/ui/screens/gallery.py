@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
+from textual.types import NoActiveAppError
+from textual.widgets import Input
 
-from ...portfolio import Gallery, PhotoSet
+from ...curation import Change, in_order
+from ...portfolio import Gallery, Photo, PhotoSet
+from ...selection import SORTS, PhotoFilter, parse_filter, select
 from ...text import clean
-from ..commands import GALLERY, bindings
+from ..commands import ARRANGE, CURATE, GALLERY, bindings
 from ..messages import FirstScreenReady, PhotoChosen, PhotoHighlighted
 from ..safe import markdown_source, plain
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.thumb_grid import ThumbGrid
+from .curate import CurationActions
 
 WIDE = 140
 """From this width the gallery's notes start open beside the grid."""
@@ -22,10 +30,27 @@ FIRST_FRAME_WAIT = 0.3
 """Longest (seconds from mount) a held screen waits for its first screen of thumbnails."""
 
 
-class GalleryScreen(Screen[None]):
-    """The grid of one gallery; Enter opens the loupe."""
+class FilterBar(Input):
+    """The filter, typed: ``3+ pick red #studio smile`` (see ``selection``); Esc hides it."""
 
-    BINDINGS = bindings(GALLERY)
+    DEFAULT_CSS = """
+    FilterBar { height: 1; border: none; padding: 0 1; display: none; }
+    FilterBar.-shown { display: block; }
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "escape":
+            event.stop()
+            self.screen.query_one(ThumbGrid).focus()
+            self.remove_class("-shown")
+            return
+        await super()._on_key(event)
+
+
+class GalleryScreen(CurationActions, Screen[None]):
+    """The grid of one gallery; Enter opens the loupe; curation keys act on the cursor's photo."""
+
+    BINDINGS = bindings(GALLERY + CURATE + ARRANGE)
 
     show_notes: var[bool] = var(False)
 
@@ -34,11 +59,24 @@ class GalleryScreen(Screen[None]):
         super().__init__()
         self.gallery = gallery
         self.photos = PhotoSet(gallery.photos)
+        """What the grid shows: the gallery in its curated order, filtered and sorted."""
         self._start = cursor
+        self._filter = PhotoFilter()
+        self._sort = "order"
+        self._taken: dict[str, str | None] | None = None
+        with contextlib.suppress(NoActiveAppError, AttributeError):  # made outside an app
+            stored = self.portfolio_app.curator.snapshot.order.get(gallery.id)
+            if stored:  # the curated order from the start, not one frame later
+                by_name = {p.name: p for p in gallery.photos}
+                names = in_order(list(by_name), stored)
+                self.photos = PhotoSet(by_name[n] for n in names)
         self._holding = hold
 
     def compose(self) -> ComposeResult:
         yield TitleBar(plain(self.gallery.title), self._status(self._start))
+        yield FilterBar(
+            placeholder="filter: 3+  pick  red  #tag  words   (Enter applies, Esc hides)"
+        )
         with Horizontal(id="gallery-body"):
             yield ThumbGrid(self.photos, cursor=self._start, id="grid")
             # Filled when first shown: Markdown costs start-up time (import and layout).
@@ -103,12 +141,128 @@ class GalleryScreen(Screen[None]):
 
     def _status(self, index: int) -> str:
         total = len(self.photos)
+        everything = len(self.gallery.photos)
+        shown = f"{total} of {everything} shown" if total != everything else ""
+        flags = self.portfolio_app.curation_flags if self.is_attached else ""
+        sort = f"by {self._sort}" if self._sort != "order" else ""
+        tail = " · ".join(x for x in (shown, sort, flags) if x)
         if not total:
-            return "no photos"
-        photo = self.photos[index]
+            return f"no photos match · {tail}" if shown else "no photos"
+        photo = self.photos[min(index, total - 1)]
         marked = len(self.grid.marked) if self.is_mounted else 0
         extra = f" · {marked} marked" if marked else ""
-        return f"{clean(photo.name)} · {index + 1} / {total}{extra}"
+        tail = f" · {tail}" if tail else ""
+        return f"{clean(photo.name)} · {index + 1} / {total}{extra}{tail}"
+
+    def _update_status(self) -> None:
+        self.query_one(TitleBar).set(status=plain(self._status(self.grid.cursor)))
+
+    # -- curation ----------------------------------------------------------------------
+    def curation_photo(self) -> Photo | None:
+        return self.grid.current if self.is_mounted else None
+
+    def curation_next(self) -> None:
+        self.grid.action_cursor("right")
+
+    def curation_changed(self, photos: set[str] | None) -> None:
+        """Badges, order, filter and title follow what changed (here or by another curator)."""
+        if not self.is_mounted:
+            return
+        if photos is None or self._filter.active or self._sort == "rating":
+            self._reselect()
+        else:
+            self.grid.curation_changed(photos)
+        self._update_status()
+
+    def _reselect(self) -> None:
+        """Show the gallery again, through the curated order, the filter and the sort."""
+        snapshot = self.portfolio_app.curator.snapshot
+        by_name = {p.name: p for p in self.gallery.photos}
+        names = in_order(
+            [p.name for p in self.gallery.photos], snapshot.order.get(self.gallery.id, ())
+        )
+        ordered = [by_name[n] for n in names]
+        chosen = select(ordered, snapshot, self._filter, self._sort, self._taken)
+        if [p.rel for p in chosen] == [p.rel for p in self.photos]:
+            self.grid.curation_changed(None)
+            return
+        grid = self.grid
+        current = grid.current
+        # The cursor stays on its photo, or (if it was filtered out) where it was.
+        keep = grid.cursor
+        self.photos = PhotoSet(chosen)
+        grid.photos = self.photos
+        if current is not None:
+            for i, photo in enumerate(chosen):
+                if photo.rel == current.rel:
+                    keep = i
+                    break
+        grid.cursor = min(keep, max(0, len(chosen) - 1))
+        grid.curation_changed(None)
+
+    def action_set_cover(self) -> None:
+        """Make the photo under the cursor the gallery's cover."""
+        photo = self.curation_photo()
+        if photo is not None and self.portfolio_app.curator.change(
+            [Change.cover(self.gallery.id, photo.name)], "cover"
+        ):
+            self.notify(f"Cover of {clean(self.gallery.title)}: {clean(photo.name)}", timeout=2)
+
+    def action_move_photo(self, delta: int) -> None:
+        """Move the photo earlier or later in the gallery's own order."""
+        if self._filter.active or self._sort != "order":
+            self.notify("Reorder with no filter and the gallery's own order (Shift+O)", timeout=3)
+            return
+        photo = self.curation_photo()
+        if photo is None:
+            return
+        names = [p.name for p in self.photos]
+        at = names.index(photo.name)
+        to = max(0, min(len(names) - 1, at + delta))
+        if to == at:
+            return
+        names.insert(to, names.pop(at))
+        if self.portfolio_app.curator.change([Change.order(self.gallery.id, names)], "order"):
+            self.grid.cursor = to
+
+    def action_filter(self) -> None:
+        """Show the filter line and type into it."""
+        bar = self.query_one(FilterBar)
+        bar.add_class("-shown")
+        bar.focus()
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        if not isinstance(message.input, FilterBar):
+            return
+        message.stop()
+        self._filter = parse_filter(message.value)
+        if not self._filter.active:
+            message.input.remove_class("-shown")
+        self.grid.focus()
+        self._reselect()
+        self._update_status()
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the gallery's order, name, date taken, rating, in turn."""
+        self._sort = SORTS[(SORTS.index(self._sort) + 1) % len(SORTS)]
+        if self._sort == "date" and self._taken is None:
+            self.run_worker(self._read_dates, thread=True, group="dates", exit_on_error=False)
+            self.notify("Reading the dates photos were taken…", timeout=2)
+            return
+        self._reselect()
+        self._update_status()
+
+    def _read_dates(self) -> None:
+        from ...metadata import read_info
+
+        taken = {p.rel: read_info(p.path).taken for p in self.gallery.photos}
+        self.app.call_from_thread(self._dates_read, taken)
+
+    def _dates_read(self, taken: dict[str, str | None]) -> None:
+        self._taken = taken
+        if self._sort == "date":
+            self._reselect()
+            self._update_status()
 
     def action_compare(self) -> None:
         """2-up: the first marked photo as select and the next as candidate, else this and next."""
@@ -121,7 +275,7 @@ class GalleryScreen(Screen[None]):
                 self.notify("A comparison needs two photos", timeout=3)
                 return
             pair = [self.photos[index], self.photos[(index + 1) % len(self.photos)]]
-        self.app.compare_photos(pair, list(self.photos))  # type: ignore[attr-defined]
+        self.portfolio_app.compare_photos(pair, list(self.photos))
 
     def action_survey(self) -> None:
         """The marked photos side by side."""
@@ -131,17 +285,17 @@ class GalleryScreen(Screen[None]):
                 f"Mark 2 to 9 photos with Space for a survey ({len(marked)} marked)", timeout=3
             )
             return
-        self.app.survey_photos(marked)  # type: ignore[attr-defined]
+        self.portfolio_app.survey_photos(marked)
 
     def on_photo_highlighted(self, message: PhotoHighlighted) -> None:
         self.query_one(TitleBar).set(status=plain(self._status(message.index)))
 
     def on_photo_chosen(self, message: PhotoChosen) -> None:
-        self.app.open_photo(self.gallery, self.photos, message.index)  # type: ignore[attr-defined]
+        self.portfolio_app.open_photo(self.gallery, self.photos, message.index)
 
     def action_back(self) -> None:
         """Back to the home screen."""
-        self.app.leave(self)  # type: ignore[attr-defined]
+        self.portfolio_app.leave(self)
 
     def follow(self, index: int) -> None:
         """Put the grid cursor on ``index`` (when coming back from the loupe)."""

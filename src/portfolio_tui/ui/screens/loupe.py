@@ -16,11 +16,12 @@ from ...metadata import PhotoInfo
 from ...portfolio import Gallery, Photo, PhotoSet
 from ...provenance import Provenance, provenance
 from ...text import clean
-from ..commands import LOUPE, bindings
+from ..commands import CURATE, LOUPE, bindings
 from ..safe import markdown_source, plain
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.info_panel import InfoPanel, badge, read_facts
 from ..widgets.photo_view import PhotoView
+from .curate import CurationActions, curation_badge
 
 NARROW = 100
 """Below this width the notes panel starts hidden, leaving room for the photo."""
@@ -40,10 +41,10 @@ def photo_heading(photo: Photo, found: Provenance | None = None) -> Content:
     return Content("\n").join(parts)
 
 
-class LoupeScreen(Screen[int]):
+class LoupeScreen(CurationActions, Screen[int]):
     """One photo at a time; dismisses with the index it ended on."""
 
-    BINDINGS = bindings(LOUPE)
+    BINDINGS = bindings(LOUPE + CURATE)
 
     index: var[int] = var(0)
     show_info: var[bool] = var(False)
@@ -68,6 +69,7 @@ class LoupeScreen(Screen[int]):
             # the notes scroll with the mouse wheel.
             with VerticalScroll(id="side", can_focus=False):
                 yield Static(id="heading", markup=False)
+                yield Static(id="curation", markup=False)
                 yield InfoPanel(id="info")
                 yield Markdown(id="notes", open_links=False)
         yield KeysFooter()
@@ -85,8 +87,7 @@ class LoupeScreen(Screen[int]):
         )
         self.query_one("#photo", PhotoView).photo = photo
         self.query_one("#heading", Static).update(photo_heading(photo))
-        notes = self.query_one("#notes", Markdown)
-        notes.update(markdown_source(photo.notes) if photo.notes else "*No notes for this photo.*")
+        self._show_curation()
         panel = self.query_one(InfoPanel)
         panel.photo = photo
         panel.info = None
@@ -129,6 +130,37 @@ class LoupeScreen(Screen[int]):
         elif event.state == WorkerState.ERROR:
             panel.info = PhotoInfo(error="could not read this file's details")
 
+    def _show_curation(self) -> None:
+        photo = self.photo
+        curation = self.portfolio_app.curator.snapshot.photo(photo.rel)
+        badge = curation_badge(curation)
+        flags = self.portfolio_app.curation_flags
+        if flags:
+            badge.append(("  " if badge else "") + flags, style="bold")
+        self.query_one("#curation", Static).update(badge)
+        self.query_one("#curation").display = bool(badge)
+        parts = [markdown_source(photo.notes)] if photo.notes else []
+        if curation.notes:
+            parts.append("**Curation notes**\n\n" + markdown_source(curation.notes))
+        notes = self.query_one("#notes", Markdown)
+        notes.update("\n\n---\n\n".join(parts) if parts else "*No notes for this photo.*")
+
+    # -- curation ----------------------------------------------------------------------
+    def curation_photo(self) -> Photo | None:
+        return self.photo if self.photos else None
+
+    def curation_next(self) -> None:
+        self.action_step(1)
+
+    def curation_changed(self, photos: set[str] | None) -> None:
+        """Redraw the badge and notes if they are this photo's."""
+        if (
+            self.is_mounted
+            and self.photos
+            and (photos is None or self.photo.rel in photos or not photos)
+        ):
+            self._show_curation()
+
     def watch_index(self) -> None:
         if self.is_mounted:
             self._show()
@@ -164,4 +196,4 @@ class LoupeScreen(Screen[int]):
 
     def action_back(self) -> None:
         """Back to the grid, which follows to this photo."""
-        self.app.leave(self, self.index)  # type: ignore[attr-defined]
+        self.portfolio_app.leave(self, self.index)

@@ -30,6 +30,7 @@ from textual.timer import Timer
 from textual.types import NoActiveAppError
 from textual.worker import get_current_worker
 
+from ...curation import PhotoCuration
 from ...imaging.cache import shared_cache
 from ...imaging.cells import TRUECOLOR
 from ...imaging.sizes import DEFAULT_THUMB_INDEX, THUMB_WIDTHS, pixel_box, thumb_rows
@@ -45,6 +46,14 @@ MAX_LOADED_THUMBS = 1500
 MAX_CACHED_ROWS = 48
 """Composed rows of tiles kept for repaints (a few screens' worth)."""
 _POOL = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="thumb")
+LABEL_COLORS = {
+    "red": "#e5484d",
+    "yellow": "#f5d90a",
+    "green": "#46a758",
+    "blue": "#3e63dd",
+    "purple": "#8e4ec6",
+}
+"""Colour labels as drawn: the same in every theme, as in Lightroom."""
 _HEAVY = "┏━┓┗┛┃"
 _ROUNDED = "╭─╮╰╯│"
 _FLUSH_SECONDS = 0.05
@@ -106,6 +115,9 @@ class _Look:
     title_cursor: Style
     placeholder: Style
     error: Style
+    stars: Style
+    pick: Style
+    reject: Style
 
 
 class ThumbGrid(ScrollView, can_focus=True):
@@ -124,6 +136,9 @@ class ThumbGrid(ScrollView, can_focus=True):
     }
     ThumbGrid > .thumb-grid--placeholder { color: $text-disabled; }
     ThumbGrid > .thumb-grid--error { color: $text-warning; }
+    ThumbGrid > .thumb-grid--stars { color: $warning; }
+    ThumbGrid > .thumb-grid--pick { color: $success; text-style: bold; }
+    ThumbGrid > .thumb-grid--reject { color: $error; text-style: bold; }
     ThumbGrid:blur > .thumb-grid--cursor { color: $accent 50%; }
     """
     COMPONENT_CLASSES = {
@@ -133,6 +148,9 @@ class ThumbGrid(ScrollView, can_focus=True):
         "thumb-grid--title-cursor",
         "thumb-grid--placeholder",
         "thumb-grid--error",
+        "thumb-grid--stars",
+        "thumb-grid--pick",
+        "thumb-grid--reject",
     }
     BINDINGS = bindings(GRID)
 
@@ -263,10 +281,10 @@ class ThumbGrid(ScrollView, can_focus=True):
         self.screen.call_later(self._show_cursor, old, new)
 
     def _show_cursor(self, old: int, new: int) -> None:
-        self._refresh_tiles([old, new])
+        self._refresh_tiles([old, new], edges_only=True)
         self.scroll_to_cursor(True)
 
-    def _refresh_tiles(self, indices: Iterable[int]) -> None:
+    def _refresh_tiles(self, indices: Iterable[int], edges_only: bool = False) -> None:
         """Compose the rows of these tiles again, and repaint those on screen.
 
         Each row is repainted from its left edge to the end of its last changed
@@ -286,9 +304,36 @@ class ThumbGrid(ScrollView, can_focus=True):
         view = self.scrollable_content_region.reset_offset
         left = int(self.scroll_offset.x)
         top = int(self.scroll_offset.y)
+        # The cursor changes a tile's top and bottom edges and its title line only.
+        spans = [(0, 1), (g.tile_height - 2, 2)] if edges_only else [(0, g.tile_height)]
         for row, end in ends.items():
             self._rows.pop(row, None)
-            region = Region(0, row * g.tile_height - top, end - left, g.tile_height)
+            for first, height in spans:
+                region = Region(0, row * g.tile_height - top + first, end - left, height)
+                if region.overlaps(view):
+                    self.refresh(region)
+
+    def curation_changed(self, photos: set[str] | None) -> None:
+        """Redraw the lower edges of tiles whose stars, flag or label changed (None: all)."""
+        if photos is None:
+            self._forget_rows()
+            self.refresh()
+            return
+        indices = [i for rel in photos if (i := self._index_of.get(rel)) is not None]
+        if not indices or not self.is_mounted:
+            return
+        g = self._geometry
+        view = self.scrollable_content_region.reset_offset
+        left, top = int(self.scroll_offset.x), int(self.scroll_offset.y)
+        for index in indices:
+            row, col = divmod(index, g.columns)
+            self._rows.pop(row, None)
+            region = Region(
+                0,
+                row * g.tile_height - top + g.tile_height - 1,
+                col * g.pitch + g.tile_width - left,
+                1,
+            )
             if region.overlaps(view):
                 self.refresh(region)
 
@@ -675,6 +720,9 @@ class ThumbGrid(ScrollView, can_focus=True):
                 title_cursor=base + style("thumb-grid--title-cursor"),
                 placeholder=base + style("thumb-grid--placeholder"),
                 error=base + style("thumb-grid--error"),
+                stars=base + style("thumb-grid--stars"),
+                pick=base + style("thumb-grid--pick"),
+                reject=base + style("thumb-grid--reject"),
             )
         return look
 
@@ -726,7 +774,10 @@ class ThumbGrid(ScrollView, can_focus=True):
         focused = index == self.cursor
         frame = look.cursor if focused else look.frame
         corners = _HEAVY if focused else _ROUNDED
-        side = Segment(corners[5], frame)
+        # The cursor shows in the top and bottom edges and the title, not the
+        # sides: a move then changes three lines of each tile, not all of them
+        # (Textual rewrites a changed line from the grid's left edge).
+        side = Segment(_ROUNDED[5], look.frame)
         photo = self.photos[index]
         marked = photo.rel in self.marked
         title = fit(("● " if marked else "") + clean(photo.display_title), inner)
@@ -746,8 +797,38 @@ class ThumbGrid(ScrollView, can_focus=True):
                 side,
             ]
         )
-        lines.append([Segment(corners[3] + corners[1] * inner + corners[4], frame)])
+        lines.append(self._bottom_edge(photo, corners, frame, look))
         return lines
+
+    def _bottom_edge(self, photo: Photo, corners: str, frame: Style, look: _Look) -> list[Segment]:
+        """The tile's lower edge, carrying its stars, flag and colour label."""
+        inner = self._geometry.thumb_cols
+        curation = self._curation(photo)
+        rule = corners[1]
+        parts: list[Segment] = []
+        if curation is not None and inner >= 9:
+            if curation.rating:
+                parts.append(Segment("★" * curation.rating, look.stars))
+            if curation.flag == "pick":
+                parts.append(Segment("⚑", look.pick))
+            elif curation.flag == "reject":
+                parts.append(Segment("✕", look.reject))
+            if curation.label:
+                parts.append(Segment("●", frame + Style(color=LABEL_COLORS[curation.label])))
+        segments = [Segment(corners[3] + rule, frame)]
+        used = 1
+        for part in parts:
+            segments += [part, Segment(rule, frame)]
+            used += cell_len(part.text) + 1
+        segments.append(Segment(rule * max(0, inner - used) + corners[4], frame))
+        return segments
+
+    def _curation(self, photo: Photo) -> PhotoCuration | None:
+        curator = getattr(self.app, "curator", None)
+        if curator is None:
+            return None
+        found = curator.snapshot.photo(photo.rel)
+        return None if found.is_empty else found
 
     def _picture(self, photo: Photo, look: _Look) -> list[list[Segment]]:
         """The picture rows of a tile, each ``thumb_cols`` cells wide."""
