@@ -37,14 +37,16 @@ SCRIPT = [  # (key bytes, kind)
     (b"\x1b[C", "move"),
     (b"5", "rate"),
     (b"6", "label"),
-    (b"\x1b[B", "move"),
+    (b"\x1b[C", "move"),
     (b"2", "rate"),
 ]
+"""A photo at a time, left to right (the cursor wraps to the next row, and the
+view scrolls when it leaves the screen): each photo gets a rating or a flag."""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--keys", type=int, default=60)
+    parser.add_argument("--keys", type=int, default=90)
     args = parser.parse_args()
     compile_sources()
     source = photo_corpus()
@@ -89,7 +91,12 @@ def main() -> None:
             f"{max(sizes) / 1024:>9.1f} KB{statistics.median(times):>10.0f} ms"
         )
     total = sum(size for _, size, _ in results)
+    scrolls = [size for kind, size, _ in results if kind == "move" and size > 32 * 1024]
     print(f"mean bytes per keystroke: {total / len(results) / 1024:.1f} KB (target <= 8 KB)")
+    print(
+        f"moves that scrolled the grid (a full repaint): {len(scrolls)}, "
+        f"{statistics.mean(scrolls) / 1024 if scrolls else 0:.0f} KB each"
+    )
     print(f"photos with a rating in {root / 'curation.toml'}: {rated}")
     shutil.rmtree(root, ignore_errors=True)
 
