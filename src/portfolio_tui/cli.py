@@ -40,6 +40,10 @@ commands:
   portfolio-tui thumbs [PATH] [--jobs N]
                                build the thumbnail cache ahead of time
   portfolio-tui cache clear    empty the thumbnail cache
+  portfolio-tui xmp import [PATH]
+                               ratings, flags and labels from XMP into curation.toml
+  portfolio-tui xmp export [PATH]
+                               and back into XMP sidecars (photos are never written)
 
 examples:
   portfolio-tui                          open ./config.toml or this folder
@@ -47,6 +51,7 @@ examples:
   portfolio-tui config.toml --open comparison:real-vs-ai
   portfolio-tui config.toml --open photo:studio/hopper-01.jpg
   portfolio-tui check config.toml
+  portfolio-tui ~/Portfolios/2024 --as maria      curate, changes signed "maria"
 
 In the app press ? for every key, ctrl+p for every command, q to quit.
 """
