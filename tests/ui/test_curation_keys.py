@@ -232,3 +232,35 @@ async def test_markup_in_a_stored_tag_is_shown_as_text(root: Path) -> None:
         assert "[bold]loud[/bold]" in text
         assert "\x1b" not in text
         assert isinstance(app.screen_stack[-2], GalleryScreen)
+
+
+@pytest.mark.parametrize(
+    ("key", "label"), [("6", "red"), ("7", "yellow"), ("8", "green"), ("9", "blue")]
+)
+async def test_each_label_key(root: Path, key: str, label: str) -> None:
+    app = app_for(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await saved(app)
+    assert on_disk(root).snapshot.photo("g/a.jpg").label == label
+
+
+async def test_earlier_moves_back_and_sort_cycles_without_writing(root: Path) -> None:
+    app = app_for(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.screen.query_one(ThumbGrid)
+        await pilot.press("end", "less_than_sign")
+        assert [p.name for p in grid.photos] == ["a.jpg", "c.jpg", "b.jpg"]
+        assert grid.current is not None and grid.current.name == "c.jpg"
+        await pilot.press("2", "O")  # by name
+        await settle(pilot)
+        assert [p.name for p in grid.photos] == ["a.jpg", "b.jpg", "c.jpg"]
+        assert "by name" in screen_lines(app)[0]
+        await pilot.press("O", "O")  # date (none here: by name), then rating
+        await settle(pilot)
+        assert grid.photos[0].name == "c.jpg"
+        assert "by rating" in screen_lines(app)[0]
+        await saved(app)
+    assert on_disk(root).snapshot.order["g"] == ("a.jpg", "c.jpg", "b.jpg")  # sorting wrote nothing
