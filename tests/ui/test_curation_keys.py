@@ -264,3 +264,34 @@ async def test_earlier_moves_back_and_sort_cycles_without_writing(root: Path) ->
         assert "by rating" in screen_lines(app)[0]
         await saved(app)
     assert on_disk(root).snapshot.order["g"] == ("a.jpg", "c.jpg", "b.jpg")  # sorting wrote nothing
+
+
+async def test_tags_complete_from_those_in_use_and_are_saved(root: Path) -> None:
+    CurationStore(root, author="x").apply([Change.tags("g/c.jpg", ["window light"])])
+    app = app_for(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t", *"win", "tab", *"smile", "enter")
+        await saved(app)
+        await settle(pilot)
+        assert isinstance(app.screen, GalleryScreen)  # the editor closed
+    assert on_disk(root).snapshot.photo("g/a.jpg").tags == ("window light", "smile")
+
+
+async def test_notes_are_saved_on_close_and_quit_waits_for_the_editor(root: Path) -> None:
+    app = app_for(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("E", *"Soft light", "escape")
+        await saved(app)
+        assert on_disk(root).snapshot.photo("g/a.jpg").notes == "Soft light"
+        await pilot.press("enter")  # the loupe shows them under the photographer's notes
+        await settle(pilot)
+        assert "Curation notes" in screen_text(app) and "Soft light" in screen_text(app)
+        await pilot.press("E", "end", *" and a smile")
+        await pilot.press("ctrl+q")  # the editor is modal: typing is not thrown away
+        await pilot.pause()
+        assert app.is_running and "and a smile" in screen_text(app)
+        await pilot.press("escape")
+        await saved(app)
+    assert on_disk(root).snapshot.photo("g/a.jpg").notes == "Soft light and a smile"

@@ -21,8 +21,12 @@ def help_text(graphics: str) -> Content:
         Content(""),
     ]
     # The key column is as wide as the longest key list, plus a gap.
-    width = 2 + max(cell_len(c.key_text) for _, commands in SECTIONS for c in commands)
-    for title, commands in SECTIONS:
+    from .notes_editor import NOTES_EDITOR
+    from .tags_editor import TAGS_EDITOR
+
+    sections = (*SECTIONS, ("Notes editor (E)", NOTES_EDITOR), ("Tags editor (t)", TAGS_EDITOR))
+    width = 2 + max(cell_len(c.key_text) for _, commands in sections for c in commands)
+    for title, commands in sections:
         parts.append(Content.styled(title, "bold underline"))
         for command in commands:
             keys = command.key_text
