@@ -30,6 +30,10 @@ GRAPHICS_NAMES = {
 }
 
 
+WATCH_DELAY = 0.5
+"""Seconds after start before other curators' saves are watched for (the first load reads them)."""
+
+
 class _Base(Screen[None]):
     """Textual's default screen, under the first screen this app shows; never seen.
 
@@ -136,11 +140,8 @@ class PortfolioApp(App[None]):
             self.theme = self._theme_name
         self.curator.load()
         if self._watch_curation:
-            self.run_worker(
-                self.curator.watch(self._stop_watching),
-                group="curation-watch",
-                exit_on_error=False,
-            )
+            # Not before the first frame: watchfiles (and anyio) cost start-up time.
+            self.set_timer(WATCH_DELAY, self._watch_others, name="curation-watch")
         # With --open the target is the first screen: home (its cards and cover
         # decodes) is only built when the user goes back to it (see leave()).
         if not (self.open_target and self.open_path(self.open_target, first=True)):
@@ -149,6 +150,13 @@ class PortfolioApp(App[None]):
         self.call_after_refresh(self._report_problems)
         if self._typeahead:
             self.call_after_refresh(self._replay_typeahead)
+
+    def _watch_others(self) -> None:
+        self.run_worker(
+            self.curator.watch(self._stop_watching),
+            group="curation-watch",
+            exit_on_error=False,
+        )
 
     def on_unmount(self) -> None:
         self._stop_watching.set()  # the watcher's thread ends within its timeout

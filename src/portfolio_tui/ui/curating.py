@@ -106,6 +106,7 @@ class Curator:
         self._written = 0  # the newest change on disk
         self._tried = 0  # the newest change the writer tried (saved or failed)
         self._closing = False
+        self._read_once = False
         self._writer: threading.Thread | None = None
         self.error: str | None = None
         """Why the last save failed (the changes are kept and tried again), or None."""
@@ -236,6 +237,7 @@ class Curator:
     def saved(self, message: Saved) -> None:
         """Take a save's result (or the first read, ``upto`` 0)."""
         self._pending = [(seq, c) for seq, c in self._pending if seq > message.upto]
+        self._read_once = True
         if message.upto:
             self.error = None
         self._loaded(message.snapshot, None)
@@ -278,6 +280,9 @@ class Curator:
         except ImportError:  # pragma: no cover - a dependency; polling keeps working
             await self._poll(stop)
             return
+
+        if self._read_once:
+            await self._reload()  # a save made after the first read, before the watch began
 
         def ours(_change: object, path: str) -> bool:
             return path.rsplit("/", 1)[-1] == FILE_NAME
