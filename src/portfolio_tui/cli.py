@@ -44,6 +44,8 @@ commands:
                                ratings, flags and labels from XMP into curation.toml
   portfolio-tui xmp export [PATH]
                                and back into XMP sidecars (photos are never written)
+  portfolio-tui export contact-sheet [PATH] -o FILE.pdf|FILE.png [--gallery ID]
+                               pages of thumbnails with titles, stars and flags
 
 examples:
   portfolio-tui                          open ./config.toml or this folder
@@ -484,6 +486,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .xmp_cli import run_xmp
 
             return run_xmp(args[1:])
+        if args and args[0] == "export":
+            from .export_cli import run_export
+
+            return run_export(args[1:])
         return run_app(args)
     except KeyboardInterrupt:
         return 130

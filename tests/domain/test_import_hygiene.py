@@ -22,6 +22,7 @@ MODULES = (
     "portfolio_tui.lru",
     "portfolio_tui.selection",
     "portfolio_tui.xmp_sync",
+    "portfolio_tui.contact_sheet",
 )
 
 
