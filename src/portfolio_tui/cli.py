@@ -105,7 +105,11 @@ def main_parser() -> argparse.ArgumentParser:
         help="colour depth: auto (ask the terminal), truecolor or 256 "
         "(default: from the config, else auto)",
     )
-    parser.add_argument("--theme", metavar="NAME", help="colour theme, e.g. textual-light")
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="colour theme, e.g. projector (light, high contrast) or textual-light",
+    )
     parser.add_argument(
         "--read-only",
         action="store_true",
@@ -135,12 +139,13 @@ def check_parser() -> argparse.ArgumentParser:
 
 def theme_problems(config: Config) -> list[Problem]:
     """The configured theme must be one Textual knows."""
-    from textual.theme import BUILTIN_THEMES
+    from .ui.themes import theme_names
 
     theme = config.display.theme
-    if theme in BUILTIN_THEMES or config.path is None:
+    known = theme_names()
+    if theme in known or config.path is None:
         return []
-    names = ", ".join(sorted(BUILTIN_THEMES))
+    names = ", ".join(known)
     return [config.problem(f'unknown theme "{theme}"; choose one of: {names}', "display", "theme")]
 
 
@@ -289,10 +294,10 @@ def run_app(argv: Sequence[str]) -> int:
 
 def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
     if args.theme is not None:
-        from textual.theme import BUILTIN_THEMES
+        from .ui.themes import theme_names
 
-        if args.theme not in BUILTIN_THEMES:
-            names = ", ".join(sorted(BUILTIN_THEMES))
+        if args.theme not in theme_names():
+            names = ", ".join(theme_names())
             print(
                 f"portfolio-tui: unknown theme {clean(args.theme)!r}; choose one of: {names}",
                 file=sys.stderr,

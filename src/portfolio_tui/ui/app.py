@@ -18,6 +18,7 @@ from .commands import GLOBAL, bindings
 from .curating import Curator, Saved, SaveFailed
 from .pictures import PictureSettings, TerminalImages
 from .screens.gallery import GalleryScreen
+from .themes import THEMES
 
 # The home, loupe, comparison and help screens (and the covers' picture
 # widgets and the Markdown widget they bring) are imported when first opened:
@@ -136,6 +137,8 @@ class PortfolioApp(App[None]):
             driver.write(data)
 
     def on_mount(self) -> None:
+        for theme in THEMES.values():
+            self.register_theme(theme)
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
         self.curator.load()

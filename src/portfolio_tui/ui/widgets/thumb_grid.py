@@ -129,6 +129,7 @@ class ThumbGrid(ScrollView, can_focus=True):
         scrollbar-gutter: stable;
     }
     ThumbGrid > .thumb-grid--frame { color: $panel-lighten-2; }
+    ThumbGrid:light > .thumb-grid--frame { color: $panel-darken-2; }
     ThumbGrid > .thumb-grid--cursor { color: $accent; text-style: bold; }
     ThumbGrid > .thumb-grid--title { color: $text-muted; }
     ThumbGrid > .thumb-grid--title-cursor {
