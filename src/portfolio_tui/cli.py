@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import subprocess
 import sys
 import warnings
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -193,11 +194,26 @@ def cache_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_thumbs(argv: Sequence[str]) -> int:
-    """``portfolio-tui thumbs``: prebuild the thumbnail cache with a progress bar."""
+@contextlib.contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Callable[[object], None]]:
+    """A progress bar on stderr, gone when done; yields "one more is done"."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda _done: progress.advance(task)
+
+
+def run_thumbs(argv: Sequence[str]) -> int:
+    """``portfolio-tui thumbs``: prebuild the thumbnail cache with a progress bar."""
     from .imaging.cache import shared_cache
     from .metadata import human_size
     from .portfolio import open_portfolio
@@ -215,17 +231,8 @@ def run_thumbs(argv: Sequence[str]) -> int:
         return 2
     photos = portfolio.every_photo()
     cache = shared_cache()
-    console = Console(stderr=True)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("Thumbnails", total=len(photos))
-        summary = prebuild(photos, cache, jobs=args.jobs, progress=lambda _: progress.advance(task))
+    with progress_bar("Thumbnails", len(photos)) as advance:
+        summary = prebuild(photos, cache, jobs=args.jobs, progress=advance)
     for path, reason in sorted(summary.failed):
         print(clean(f"{path}: {reason}"))
     stats = cache.stats()

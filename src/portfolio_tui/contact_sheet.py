@@ -25,6 +25,7 @@ from typing import TypeAlias
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .files import fsync_dir, fsync_file
 from .text import clean
 
 DPI = 150
@@ -325,12 +326,15 @@ def page_paths(output: Path, count: int) -> list[Path]:
 
 
 def _atomic_save(target: Path, save: Callable[[Path], None]) -> None:
+    """Write ``target`` through a temp file in its folder: save, fsync, rename."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     temp = Path(name)
     try:
         save(temp)
+        fsync_file(temp)
         os.replace(temp, target)
+        fsync_dir(target.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()

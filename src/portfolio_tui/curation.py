@@ -35,6 +35,7 @@ from types import MappingProxyType
 from typing import IO, Any, cast
 
 from ._tomlpos import key_positions
+from .files import fsync_dir
 from .problems import Problem, Severity
 
 if sys.version_info >= (3, 11):
@@ -740,19 +741,6 @@ def _locked(lock_path: Path, timeout: float) -> Iterator[None]:
         os.close(fd)
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some file systems refuse
-        pass
-    finally:
-        os.close(fd)
-
-
 def _write_atomically(path: Path, text: str) -> None:
     """Temp file in the same folder, flush, fsync, rename, fsync the folder."""
     data = text.encode("utf-8")
@@ -771,7 +759,7 @@ def _write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _remove_stale_temps(folder: Path) -> None:

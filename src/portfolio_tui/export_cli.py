@@ -73,9 +73,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def run_contact_sheet(argv: Sequence[str]) -> int:
     """``portfolio-tui export contact-sheet``."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
+    from .cli import progress_bar
     from .contact_sheet import (
         FORMATS,
         MAX_COLUMNS,
@@ -142,17 +140,7 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
     text = SheetText(portfolio.title, portfolio.photographer, portfolio.config.credits)
     box = thumb_box(args.paper, args.columns, text)
     paths = [photo.path for g in galleries for photo in g.photos]
-    console = Console(stderr=True)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("Thumbnails", total=len(set(paths)))
-        advance: Callable[[Path], None] = lambda _: progress.advance(task)  # noqa: E731
+    with progress_bar("Thumbnails", len(set(paths))) as advance:
         decoded = decode_tiles(paths, box, progress=advance)
 
     sections = []

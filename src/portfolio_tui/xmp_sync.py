@@ -74,6 +74,7 @@ from .curation import (
     Snapshot,
     clean_photo_path,
 )
+from .files import fsync_dir
 from .portfolio import Photo
 from .xmp import (
     DARKTABLE_NS,
@@ -1198,20 +1199,7 @@ def _write_atomically(path: Path, data: bytes, before: os.stat_result | None) ->
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some file systems refuse
-        pass
-    finally:
-        os.close(fd)
+    fsync_dir(path.parent)
 
 
 def display_path(root: Path, path: Path) -> str:

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.types import NoActiveAppError
 from textual.widgets import Input
 
-from ...curation import Change, in_order
+from ...curation import Change, Snapshot, in_order
 from ...portfolio import Gallery, Photo, PhotoSet
 from ...selection import SORTS, PhotoFilter, parse_filter, select
 from ...text import clean
@@ -65,11 +65,8 @@ class GalleryScreen(CurationActions, Screen[None]):
         self._sort = "order"
         self._taken: dict[str, str | None] | None = None
         with contextlib.suppress(NoActiveAppError, AttributeError):  # made outside an app
-            stored = self.portfolio_app.curator.snapshot.order.get(gallery.id)
-            if stored:  # the curated order from the start, not one frame later
-                by_name = {p.name: p for p in gallery.photos}
-                names = in_order(list(by_name), stored)
-                self.photos = PhotoSet(by_name[n] for n in names)
+            # The curated order from the start, not one frame later.
+            self.photos = PhotoSet(self._in_stored_order(self.portfolio_app.curator.snapshot))
         self._holding = hold
 
     def compose(self) -> ComposeResult:
@@ -174,14 +171,16 @@ class GalleryScreen(CurationActions, Screen[None]):
             self.grid.curation_changed(photos)
         self._update_status()
 
+    def _in_stored_order(self, snapshot: Snapshot) -> list[Photo]:
+        """The gallery's photos in the order the curators gave it (new files last)."""
+        by_name = {p.name: p for p in self.gallery.photos}
+        stored = snapshot.order.get(self.gallery.id, ())
+        return [by_name[name] for name in in_order(list(by_name), stored)]
+
     def _reselect(self) -> None:
         """Show the gallery again, through the curated order, the filter and the sort."""
         snapshot = self.portfolio_app.curator.snapshot
-        by_name = {p.name: p for p in self.gallery.photos}
-        names = in_order(
-            [p.name for p in self.gallery.photos], snapshot.order.get(self.gallery.id, ())
-        )
-        ordered = [by_name[n] for n in names]
+        ordered = self._in_stored_order(snapshot)
         chosen = select(ordered, snapshot, self._filter, self._sort, self._taken)
         if [p.rel for p in chosen] == [p.rel for p in self.photos]:
             self.grid.curation_changed(None)
