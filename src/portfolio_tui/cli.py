@@ -47,6 +47,12 @@ commands:
                                and back into XMP sidecars (photos are never written)
   portfolio-tui export contact-sheet [PATH] -o FILE.pdf|FILE.png [--gallery ID]
                                pages of thumbnails with titles, stars and flags
+  portfolio-tui export picks CLIENT -o DIR [PATH]
+                               copy a client's favourites, with a CSV of names
+  portfolio-tui picks list CLIENT [PATH]
+                               the favourites a client marked while presenting
+  portfolio-tui serve [PATH] [--host 127.0.0.1] [--port 8000]
+                               the app in a web browser (no password: keep it local)
 
 examples:
   portfolio-tui                          open ./config.toml or this folder
@@ -502,6 +508,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .export_cli import run_export
 
             return run_export(args[1:])
+        if args and args[0] == "picks":
+            from .picks_cli import run_picks
+
+            return run_picks(args[1:])
+        if args and args[0] == "serve":
+            from .serve_cli import run_serve
+
+            return run_serve(args[1:])
         return run_app(args)
     except KeyboardInterrupt:
         return 130
