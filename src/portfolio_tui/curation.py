@@ -18,7 +18,6 @@ No Textual here: this module runs in workers and in command-line tools.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import getpass
 import math
@@ -26,16 +25,15 @@ import os
 import re
 import socket
 import sys
-import time
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import IO, Any, cast
+from typing import Any, cast
 
 from ._tomlpos import key_positions
-from .files import fsync_dir
+from .files import LockTimeout, locked, remove_stale_temps, temp_prefix, write_atomically
 from .problems import Problem, Severity
 
 if sys.version_info >= (3, 11):
@@ -87,8 +85,6 @@ _UNSAFE_NOTES = re.compile(
 )
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_TEMP_PREFIX = f".{FILE_NAME}."
-_TEMP_SUFFIX = ".tmp"
 
 
 # -- errors ----------------------------------------------------------------------
@@ -686,91 +682,6 @@ def _merge(data: dict[str, Any], changes: Sequence[Change], who: str) -> None:
             del data[section]
 
 
-# -- locking ---------------------------------------------------------------------
-
-if sys.platform == "win32":  # pragma: no cover - not run on the POSIX CI
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def _locked(lock_path: Path, timeout: float) -> Iterator[None]:
-    """Hold an exclusive lock on ``lock_path`` (created if missing)."""
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
-    except PermissionError:
-        fd = os.open(lock_path, os.O_RDONLY)
-    try:
-        deadline = time.monotonic() + timeout
-        delay = 0.001
-        while not _try_lock(fd):
-            if time.monotonic() > deadline:
-                raise CurationError(
-                    lock_path, f"another curator has held the lock for over {timeout:g} s"
-                )
-            time.sleep(delay)
-            delay = min(delay * 2, 0.02)
-        try:
-            yield
-        finally:
-            _unlock(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same folder, flush, fsync, rename, fsync the folder."""
-    data = text.encode("utf-8")
-    tmp = path.with_name(f"{_TEMP_PREFIX}{os.getpid()}.{time.monotonic_ns()}{_TEMP_SUFFIX}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with contextlib.suppress(OSError):
-            os.fchmod(fd, os.stat(path).st_mode & 0o777)
-        handle: IO[bytes]
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
-
-
-def _remove_stale_temps(folder: Path) -> None:
-    """Temp files left by a killed writer (only called under the lock)."""
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if entry.name.startswith(_TEMP_PREFIX) and entry.name.endswith(_TEMP_SUFFIX):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
 # -- the store -------------------------------------------------------------------
 
 
@@ -872,7 +783,7 @@ class CurationStore:
         if not checked:
             return self.load()
         try:
-            with _locked(self.lock_path, self.lock_timeout):
+            with locked(self.lock_path, self.lock_timeout):
                 try:
                     _text, data = self._read()
                 except CurationError as exc:
@@ -884,8 +795,13 @@ class CurationStore:
                     raise ReadOnlyError(self.path, f"read-only: {self._problem}")
                 _merge(data, checked, self.author)
                 text = render(data)
-                _write_atomically(self.path, text)
-                _remove_stale_temps(self.root)
+                write_atomically(self.path, text)
+                remove_stale_temps(self.root, temp_prefix(self.path))
+        except LockTimeout:
+            raise CurationError(
+                self.lock_path,
+                f"another curator has held the lock for over {self.lock_timeout:g} s",
+            ) from None
         except OSError as exc:
             self._problem = f"cannot write {self.path}: {exc.strerror or exc}"
             raise CurationError(self.path, f"not saved: {exc.strerror or exc}") from None

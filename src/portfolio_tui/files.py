@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 
 def fsync_file(path: Path) -> None:
@@ -27,3 +32,119 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# -- locking ---------------------------------------------------------------------
+
+TEMP_SUFFIX = ".tmp"
+
+
+class LockTimeout(Exception):
+    """Another process held ``path``'s lock for longer than the timeout."""
+
+    def __init__(self, path: Path, timeout: float) -> None:
+        self.path = path
+        self.timeout = timeout
+        super().__init__(f"{path}: the lock has been held for over {timeout:g} s")
+
+
+if sys.platform == "win32":  # pragma: no cover - not run on the POSIX CI
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def locked(lock_path: Path, timeout: float) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_path`` (created if missing, never removed).
+
+    Waits at most ``timeout`` seconds, then raises :class:`LockTimeout`.  The
+    lock file stays: removing it would race with a process waiting on it.
+    """
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        fd = os.open(lock_path, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.001
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise LockTimeout(lock_path, timeout)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.02)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+# -- atomic writes ---------------------------------------------------------------
+
+
+def temp_prefix(path: Path) -> str:
+    """How the temp files :func:`write_atomically` makes for ``path`` begin."""
+    return f".{path.name}."
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path``: temp file in the same folder, flush, fsync,
+    rename over ``path``, fsync the folder.  The old file's permissions are kept.
+
+    A crash at any moment leaves the old file or the new one, never half of one;
+    a temp file a killed writer left is removed by :func:`remove_stale_temps`.
+    """
+    data = text.encode("utf-8")
+    tmp = path.with_name(f"{temp_prefix(path)}{os.getpid()}.{time.monotonic_ns()}{TEMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, os.stat(path).st_mode & 0o777)
+        handle: IO[bytes]
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def remove_stale_temps(folder: Path, prefix: str) -> None:
+    """Remove temp files (``prefix...tmp``) a killed writer left in ``folder``.
+
+    Call it only while holding the lock that guards those writes, or a live
+    writer's temp file could go.
+    """
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)

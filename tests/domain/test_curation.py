@@ -11,6 +11,7 @@ import pytest
 
 from conftest import can_chmod
 from portfolio_tui import curation
+from portfolio_tui import files as files_module
 from portfolio_tui.curation import (
     Change,
     CurationError,
@@ -19,6 +20,7 @@ from portfolio_tui.curation import (
     PhotoCuration,
     ReadOnlyError,
 )
+from portfolio_tui.files import locked
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -256,12 +258,24 @@ def test_failed_write_turns_read_only(tmp_path: Path, monkeypatch: pytest.Monkey
     def full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(curation.os, "fsync", full)
+    # write_atomically (files.py) fsyncs the temp file before renaming it.
+    monkeypatch.setattr(files_module.os, "fsync", full)
     with pytest.raises(CurationError, match="not saved: No space left"):
         s.apply([Change.rating("a.jpg", 1)])
     assert s.read_only and "No space left" in (s.read_only_reason or "")
     assert (tmp_path / "curation.toml").read_bytes() == before
     assert sorted(files(tmp_path)) == ["curation.toml", "curation.toml.lock"]
+
+
+def test_lock_held_too_long_is_a_curation_error(tmp_path: Path) -> None:
+    s = store(tmp_path, lock_timeout=0.05)
+    s.apply([Change.rating("a.jpg", 3)])
+    before = (tmp_path / "curation.toml").read_bytes()
+    held = pytest.raises(CurationError, match=r"held the lock for over 0\.05 s")
+    with locked(tmp_path / "curation.toml.lock", 1.0), held:
+        s.apply([Change.rating("a.jpg", 1)])
+    assert (tmp_path / "curation.toml").read_bytes() == before
+    assert s.apply([Change.rating("a.jpg", 1)]).photo("a.jpg").rating == 1
 
 
 def test_unknown_keys_are_preserved(tmp_path: Path) -> None:
