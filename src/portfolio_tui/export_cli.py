@@ -1,4 +1,4 @@
-"""``portfolio-tui export KIND``: files made from a portfolio (contact sheets so far).
+"""``portfolio-tui export KIND``: files made from a portfolio (contact sheets, client picks).
 
 Nothing is ever written into the portfolio by the export itself; the output
 goes where ``-o`` says, atomically, and never over one of the portfolio's photos.
@@ -12,9 +12,14 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .problems import ConfigError
 from .text import clean
+
+if TYPE_CHECKING:
+    from .picks_cli import Placed
+    from .portfolio import Photo, Portfolio
 
 PROG = "portfolio-tui export"
 
@@ -38,7 +43,13 @@ def contact_sheet_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="portfolio folder or its config file (default: ./config.toml, else this folder)",
     )
-    parser.add_argument("--gallery", metavar="ID", help="only this gallery (default: every one)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--gallery", metavar="ID", help="only this gallery (default: every one)")
+    which.add_argument(
+        "--picks",
+        metavar="CLIENT",
+        help="only this client's favourites (see `portfolio-tui picks clients`)",
+    )
     parser.add_argument(
         "-o",
         "--output",
@@ -69,6 +80,30 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _picked_section(
+    kind: str, portfolio: Portfolio, client: str
+) -> list[tuple[str, list[Photo]]] | None:
+    """The contact sheet's one section of ``client``'s picks; None (after saying why)
+    when there are none or they cannot be read."""
+    from .picks import PicksError, PicksStore, client_name
+    from .picks_cli import arrange, known_clients
+
+    try:
+        name = client_name(client)
+        store = PicksStore(portfolio.root, read_only=True)
+        picks = store.load(name)
+    except PicksError as exc:
+        _error(kind, str(exc))
+        return None
+    if not picks.picks:
+        _error(kind, f"no picks for '{name}'; clients with picks: {known_clients(store)}")
+        return None
+    placed, missing = arrange(portfolio, picks)
+    for pick in missing:
+        _error(kind, f"{pick.photo}: picked but no longer in the portfolio; left out")
+    return [(f"Favourites of {name}", [each.photo for each in placed])]
 
 
 def run_contact_sheet(argv: Sequence[str]) -> int:
@@ -109,13 +144,19 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
-    if args.gallery is not None:
+    chosen: list[tuple[str, list[Photo]]] | None = None
+    if args.picks is not None:
+        chosen = _picked_section(kind, portfolio, args.picks)
+        if chosen is None:
+            return 2
+        galleries: tuple[Gallery, ...] = ()
+    elif args.gallery is not None:
         gallery = portfolio.gallery(args.gallery)
         if gallery is None:
             known = ", ".join(clean(g.id) for g in portfolio.galleries) or "none"
             _error(kind, f"no gallery '{args.gallery}' in this portfolio; known: {known}")
             return 2
-        galleries: tuple[Gallery, ...] = (gallery,)
+        galleries = (gallery,)
     else:
         galleries = portfolio.galleries
     photos = [photo.path for photo in portfolio.every_photo()]
@@ -139,14 +180,16 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
         snapshot = Snapshot()
     text = SheetText(portfolio.title, portfolio.photographer, portfolio.config.credits)
     box = thumb_box(args.paper, args.columns, text)
-    paths = [photo.path for g in galleries for photo in g.photos]
+    if chosen is None:
+        chosen = [(g.title, list(g.photos)) for g in galleries]
+    paths = [photo.path for _title, section in chosen for photo in section]
     with progress_bar("Thumbnails", len(set(paths))) as advance:
         decoded = decode_tiles(paths, box, progress=advance)
 
     sections = []
-    for g in galleries:
+    for title, section in chosen:
         tiles = []
-        for photo in g.photos:
+        for photo in section:
             result = decoded[photo.path]
             curation = snapshot.photo(photo.rel)
             tiles.append(
@@ -158,7 +201,7 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
                 )
             )
         if tiles:
-            sections.append(Section(g.title, tiles))
+            sections.append(Section(title, tiles))
     if not sections:
         _error(kind, "no photos to put on a sheet; nothing written")
         return 1
@@ -191,8 +234,226 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
     return 0
 
 
+# -- export picks ----------------------------------------------------------------
+
+CSV_NAME = "picks.csv"
+CSV_COLUMNS = ("file", "gallery", "title", "original", "picked at", "picked by")
+_CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def picks_parser() -> argparse.ArgumentParser:
+    """The parser for ``export picks``."""
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} picks",
+        description="Copy the originals of a client's favourites into DIR (created if "
+        "needed; never inside the portfolio) with picks.csv listing them. Originals are "
+        "only read. A file already in DIR is never overwritten: the same file is skipped, "
+        "a different one makes the copy NAME-2.jpg. Exit status: 0 every pick copied (or "
+        "already there), 1 some picks missing from the portfolio or not copied, 2 nothing "
+        "done (usage error, unknown client, unreadable config or picks, DIR refused).",
+    )
+    parser.add_argument("client", metavar="CLIENT", help="the client's name, as given to --client")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        metavar="PATH",
+        help="portfolio folder or its config file (default: ./config.toml, else this folder)",
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="DIR", help="the folder to copy into"
+    )
+    return parser
+
+
+def _same_content(a: Path, b: Path) -> bool:
+    import filecmp
+
+    try:
+        return a.stat().st_size == b.stat().st_size and filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
+def _safe_part(text: str) -> str:
+    """A gallery id as part of a file name (no separators or control characters)."""
+    import re
+
+    return re.sub(r"[^\w.-]+", "_", text).strip("._") or "gallery"
+
+
+def _copy_new(source: Path, folder: Path, name: str, used: set[str]) -> tuple[str, bool]:
+    """Copy ``source`` into ``folder`` as ``name``, or ``NAME-2.ext`` ... when a different
+    file holds the name; never over an existing file.  Returns the name used and
+    whether it was copied (False: the same file was already there)."""
+    import shutil
+
+    from .files import fsync_file
+
+    stem, suffix = os.path.splitext(name)
+    number = 1
+    while True:
+        candidate = name if number == 1 else f"{stem}-{number}{suffix}"
+        number += 1
+        target = folder / candidate
+        if candidate.casefold() in used:
+            continue
+        if os.path.lexists(target):
+            if not target.is_symlink() and target.is_file() and _same_content(source, target):
+                used.add(candidate.casefold())
+                return candidate, False
+            continue
+        temp = folder / f".{candidate}.{os.getpid()}.tmp"
+        try:
+            shutil.copy2(source, temp)
+            fsync_file(temp)
+            size = source.stat().st_size
+            if temp.stat().st_size != size:
+                raise OSError(f"the copy has {temp.stat().st_size} bytes, the original {size}")
+            try:
+                os.link(temp, target)  # fails if the name was taken meanwhile: never overwrites
+            except FileExistsError:
+                continue
+            except OSError:  # no hard links here (FAT, some network shares)
+                if os.path.lexists(target):
+                    continue
+                os.replace(temp, target)
+        finally:
+            if os.path.lexists(temp):
+                temp.unlink()
+        used.add(candidate.casefold())
+        return candidate, True
+
+
+def _csv_cell(value: str) -> str:
+    """Outside text for a spreadsheet: never read as a formula."""
+    return "'" + value if value.startswith(_CSV_FORMULA) else value
+
+
+def _csv_text(rows: Sequence[Sequence[str]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
+    return "\ufeff" + buffer.getvalue()  # the BOM makes Excel read it as UTF-8
+
+
+def _file_names(placed: Sequence[Placed]) -> list[str]:
+    """Each pick's file name in the output: its own, or ``GALLERY-NAME`` when two
+    picks from different folders share a name."""
+    from collections import Counter
+
+    names = Counter(each.photo.name.casefold() for each in placed)
+    out = []
+    for each in placed:
+        name = each.photo.name
+        if names[name.casefold()] > 1:
+            prefix = each.gallery.id if each.gallery is not None else each.photo.path.parent.name
+            name = f"{_safe_part(prefix)}-{name}"
+        out.append(name)
+    return out
+
+
+def run_picks_export(argv: Sequence[str]) -> int:
+    """``portfolio-tui export picks CLIENT [PATH] -o DIR``."""
+    from .cli import progress_bar
+    from .files import fsync_dir, write_atomically
+    from .picks import PicksError, PicksStore, client_name
+    from .picks_cli import arrange, known_clients
+    from .portfolio import inside, open_portfolio
+
+    kind = "picks"
+    args = picks_parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        client = client_name(args.client)
+    except PicksError as exc:
+        _error(kind, str(exc))
+        return 2
+    try:
+        portfolio = open_portfolio(args.path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    out: Path = args.output
+    root = portfolio.root.resolve()
+    if inside(root, out):
+        _error(kind, f"{out} is inside the portfolio ({root}); choose a folder outside it")
+        return 2
+    if os.path.lexists(out) and not out.is_dir():
+        _error(kind, f"{out} exists and is not a folder; choose another -o")
+        return 2
+    store = PicksStore(portfolio.root, read_only=True)
+    try:
+        picks = store.load(client)
+    except PicksError as exc:
+        _error(kind, str(exc))
+        return 2
+    if not picks.picks:
+        _error(kind, f"no picks for '{client}'; clients with picks: {known_clients(store)}")
+        return 2
+    placed, missing = arrange(portfolio, picks)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _error(kind, f"cannot make {out}: {exc.strerror or exc}; nothing written")
+        return 2
+    if inside(root, out):  # a symlink made on the way could point back in
+        _error(kind, f"{out} is inside the portfolio ({root}); choose a folder outside it")
+        return 2
+
+    used = {CSV_NAME.casefold()}
+    rows: list[list[str]] = []
+    copied = skipped = 0
+    failed: list[tuple[str, str]] = []
+    with progress_bar("Copying", len(placed)) as advance:
+        for each, name in zip(placed, _file_names(placed), strict=True):
+            try:
+                written, fresh = _copy_new(each.photo.path, out, name, used)
+            except OSError as exc:
+                failed.append((each.photo.rel, str(exc.strerror or exc)))
+            else:
+                copied += fresh
+                skipped += not fresh
+                gallery = each.gallery.title if each.gallery is not None else ""
+                rows.append(
+                    [
+                        written,
+                        clean(gallery),
+                        clean(each.photo.display_title),
+                        each.photo.rel,
+                        each.pick.at,
+                        clean(each.pick.by),
+                    ]
+                )
+            advance(each)
+    try:
+        write_atomically(out / CSV_NAME, _csv_text(rows))
+    except OSError as exc:
+        failed.append((CSV_NAME, str(exc.strerror or exc)))
+    fsync_dir(out)
+    seconds = time.perf_counter() - started
+    print(
+        clean(
+            f"export picks: {client}: {copied} copied, {skipped} already there, "
+            f"{len(failed)} failed, {len(missing)} no longer in the portfolio; "
+            f"{out} ({CSV_NAME}) ({seconds:.1f} s)"
+        )
+    )
+    for rel, reason in failed:
+        print(clean(f"not copied: {rel}: {reason}"))
+    for pick in missing:
+        print(clean(f"no longer in the portfolio: {pick.photo}"))
+    return 1 if failed or missing else 0
+
+
 KINDS: dict[str, Callable[[Sequence[str]], int]] = {
     "contact-sheet": run_contact_sheet,
+    "picks": run_picks_export,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -204,8 +205,8 @@ def test_names_with_escape_sequences_are_cleaned(
 
 
 def test_unknown_kind_and_bad_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "picks")
-    assert code == 2 and "unknown export 'picks'" in err and "contact-sheet" in err
+    code, _, err = run(capsys, "slideshow")
+    assert code == 2 and "unknown export 'slideshow'" in err and "contact-sheet" in err
     code, _, err = run(capsys, "contact-sheet", str(tmp_path), "-o", str(tmp_path / "x.jpg"))
     assert code == 2 and ".pdf or .png" in err
 
@@ -232,3 +233,77 @@ def test_config_credits_reach_the_footer(tmp_path: Path, make_image: ImageMaker)
     portfolio = open_portfolio(root / "config.toml")
     lay = layout("a4", 4, SheetText(portfolio.title, None, portfolio.config.credits))
     assert lay.credit_lines == ("one", "two")
+
+
+# -- --picks CLIENT --------------------------------------------------------------
+
+
+def tiles_drawn(page: Image.Image, columns: int) -> int:
+    """How many tile slots on the first page hold a picture (sampled at their centres)."""
+    lay = layout("a4", columns, SheetText("shoot"))
+    rgb = page.convert("RGB")
+    found = 0
+    for index in range(lay.per_page):
+        row, column = divmod(index, lay.columns)
+        x = 60 + column * (lay.tile[0] + 18) + lay.thumb[0] // 2 + 3
+        y = 60 + lay.header + row * (lay.tile[1] + 18) + lay.thumb[1] // 2 + 3
+        pixel = rgb.getpixel((x, y))
+        assert isinstance(pixel, tuple)
+        found += sum(pixel) < 700
+    return found
+
+
+def test_picks_sheet_holds_only_the_clients_picks(
+    shoot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portfolio_tui import contact_sheet
+    from portfolio_tui.picks import PicksStore
+
+    PicksStore(shoot).apply("Anna Smith", add=["studio/s3.jpg", "outdoor/o1.jpg", "studio/s0.jpg"])
+    PicksStore(shoot).apply("Ben", add=["studio/s1.jpg"])
+    seen: list[tuple[str, int]] = []
+    real = contact_sheet.lay_out
+
+    def spy(sections: list[Section], *args: Any, **kwargs: Any) -> list[Image.Image]:
+        seen.extend((s.title, len(s.tiles)) for s in sections)
+        return real(sections, *args, **kwargs)
+
+    monkeypatch.setattr(contact_sheet, "lay_out", spy)
+    before = state(shoot)
+    out = tmp_path / "anna.png"
+    code, stdout, _ = run(
+        capsys, "contact-sheet", str(shoot), "--picks", "Anna Smith", "-o", str(out)
+    )
+    assert code == 0
+    assert seen == [("Favourites of Anna Smith", 3)]
+    assert "3 photos on 1 page" in stdout
+    with Image.open(out) as page:
+        assert tiles_drawn(page, 4) == 3
+    assert not (tmp_path / "anna-2.png").exists()
+    assert state(shoot) == before
+
+
+def test_picks_sheet_unknown_client_and_gallery_clash(
+    shoot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from portfolio_tui.picks import PicksStore
+
+    PicksStore(shoot).apply("Anna", add=["studio/s0.jpg"])
+    out = tmp_path / "x.pdf"
+    code, _, err = run(capsys, "contact-sheet", str(shoot), "--picks", "Carla", "-o", str(out))
+    assert code == 2 and "no picks for 'Carla'" in err and "'Anna'" in err
+    assert not out.exists()
+    with pytest.raises(SystemExit) as exited:
+        run(
+            capsys,
+            "contact-sheet",
+            str(shoot),
+            "--picks",
+            "Anna",
+            "--gallery",
+            "studio",
+            "-o",
+            str(out),
+        )
+    assert exited.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err

@@ -1,0 +1,208 @@
+"""``portfolio-tui picks``: the favourites clients marked while the photographer presented.
+
+``picks list CLIENT [PATH]`` prints one client's picks in the portfolio's gallery
+order; ``picks clients [PATH]`` lists every client with picks.  Both only read:
+the picks file is opened read-only and nothing is ever written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .picks import ClientPicks, Pick, PicksError, PicksStore, client_name
+from .problems import ConfigError
+from .text import clean, count
+
+if TYPE_CHECKING:
+    from .portfolio import Gallery, Photo, Portfolio
+
+PROG = "portfolio-tui picks"
+EXIT_STATUS = """\
+exit status:
+  0  listed
+  1  the client has no picks (the clients that have some are listed)
+  2  usage error, or the config or picks.toml cannot be read
+"""
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A pick found in the portfolio: its gallery (None: only in a comparison) and photo."""
+
+    gallery: Gallery | None
+    photo: Photo
+    pick: Pick
+
+
+def arrange(portfolio: Portfolio, picks: ClientPicks) -> tuple[list[Placed], list[Pick]]:
+    """``picks`` in the portfolio's order (galleries in order, each in its curated order),
+    and the picks whose photo is no longer in the portfolio (in the order marked).
+
+    A photo in several galleries is placed in the first.
+    """
+    from .curation import CurationError, CurationStore, Snapshot, in_order
+
+    try:
+        snapshot = CurationStore(portfolio.root, read_only=True).load()
+    except CurationError:
+        snapshot = Snapshot()  # the curated order is a nicety; the files' order will do
+    by_rel = {p.photo: p for p in picks.picks}
+    placed: list[Placed] = []
+    seen: set[str] = set()
+    for gallery in portfolio.galleries:
+        by_name = {p.name: p for p in gallery.photos}
+        for name in in_order(list(by_name), snapshot.order.get(gallery.id, ())):
+            photo = by_name[name]
+            if photo.rel in by_rel and photo.rel not in seen:
+                seen.add(photo.rel)
+                placed.append(Placed(gallery, photo, by_rel[photo.rel]))
+    missing: list[Pick] = []
+    for pick in picks.picks:
+        if pick.photo in seen:
+            continue
+        found = portfolio.photo(pick.photo)
+        if found is not None and found.path.is_file():
+            seen.add(found.rel)
+            placed.append(Placed(None, found, pick))
+        else:
+            missing.append(pick)
+    return placed, missing
+
+
+def known_clients(store: PicksStore) -> str:
+    """``Anna, Ben`` or ``none yet``, for "no picks for X" messages."""
+    try:
+        names = store.clients()
+    except PicksError:
+        return "unknown (picks.toml cannot be read)"
+    return ", ".join(f"'{clean(n)}'" for n in names) or "none yet"
+
+
+def _parser() -> argparse.ArgumentParser:
+    def add_path(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "path",
+            nargs="?",
+            type=Path,
+            metavar="PATH",
+            help="portfolio folder or its config file (default: ./config.toml, else this folder)",
+        )
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="The favourites clients marked with `h` while presenting "
+        "(portfolio-tui --present --client NAME), kept in picks.toml in the portfolio. "
+        "These commands only read.",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="action", metavar="{list,clients}", required=True)
+    listing = actions.add_parser(
+        "list",
+        help="one client's picks, in the portfolio's gallery order",
+        description="Print a client's picks gallery by gallery (titles and paths), then "
+        "the picks whose photo is no longer in the portfolio, then a count.",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    listing.add_argument("client", metavar="CLIENT", help="the client's name, as given to --client")
+    add_path(listing)
+    clients = actions.add_parser(
+        "clients",
+        help="every client with picks, and how many",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_path(clients)
+    return parser
+
+
+def _error(message: str) -> None:
+    print(clean(f"{PROG}: {message}"), file=sys.stderr)
+
+
+def _open(path: Path | None) -> Portfolio | None:
+    from .portfolio import open_portfolio
+
+    try:
+        return open_portfolio(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return None
+
+
+def _list(args: argparse.Namespace) -> int:
+    try:
+        client = client_name(args.client)
+    except PicksError as exc:
+        _error(str(exc))
+        return 2
+    portfolio = _open(args.path)
+    if portfolio is None:
+        return 2
+    store = PicksStore(portfolio.root, read_only=True)
+    try:
+        picks = store.load(client)
+    except PicksError as exc:
+        _error(str(exc))
+        return 2
+    if not picks.picks:
+        _error(f"no picks for '{client}'; clients with picks: {known_clients(store)}")
+        return 1
+    placed, missing = arrange(portfolio, picks)
+    print(clean(f"Favourites of {client} ({portfolio.title})"))
+    width = min(40, max((len(clean(p.photo.display_title)) for p in placed), default=0))
+    heading: object = object()
+    for each in placed:
+        if each.gallery is not heading:
+            heading = each.gallery
+            title = each.gallery.title if each.gallery is not None else "Not in a gallery"
+            print()
+            print(clean(title))
+        print(clean(f"  {each.photo.display_title:<{width}}  {each.photo.rel}"))
+    if missing:
+        print()
+        print("No longer in the portfolio")
+        for pick in missing:
+            print(clean(f"  {pick.photo}  (picked {pick.at or 'at an unknown time'})"))
+    print()
+    total = count(len(picks.picks), "pick")
+    if missing:
+        print(f"{total}: {len(placed)} in the portfolio, {len(missing)} no longer in it")
+    else:
+        print(total)
+    return 0
+
+
+def _clients(args: argparse.Namespace) -> int:
+    portfolio = _open(args.path)
+    if portfolio is None:
+        return 2
+    store = PicksStore(portfolio.root, read_only=True)
+    try:
+        everyone = store.load_all()
+    except PicksError as exc:
+        _error(str(exc))
+        return 2
+    if not everyone:
+        print(clean(f"no client picks yet in {portfolio.root}"))
+        return 0
+    width = min(40, max(len(clean(name)) for name in everyone))
+    for name, picks in everyone.items():
+        print(clean(f"{name:<{width}}  {count(len(picks.picks), 'pick')}"))
+    print(count(len(everyone), "client"))
+    return 0
+
+
+def run_picks(argv: Sequence[str]) -> int:
+    """``portfolio-tui picks list|clients ...``."""
+    args = _parser().parse_args(list(argv))
+    if args.action == "list":
+        return _list(args)
+    return _clients(args)
