@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from pathlib import Path
 
@@ -163,7 +162,10 @@ def test_unwritable_folder_writes_nothing(tmp_path: Path) -> None:
 
 def test_corrupt_file_names_file_and_line_and_is_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / PICKS_NAME
-    damaged = 'version = 1\n\n[clients."Anna"]\n"a.jpg" = { at = 2026-01-01T00:00:00Z,\n'
+    damaged = (
+        'version = 1\n\n[clients."Anna"]\n"a.jpg" = { at = 2026-01-01T00:00:00Z by = "x" }\n'
+        '"b.jpg" = { at = 2026-01-01T00:00:01Z, by = "x" }\n'
+    )
     path.write_text(damaged, encoding="utf-8")
     store = PicksStore(tmp_path)
     with pytest.raises(PicksError) as caught:
@@ -285,10 +287,12 @@ def test_failed_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.Mo
     assert names(tmp_path) == ["picks.toml", "picks.toml.lock"]
 
 
-def test_pick_is_a_plain_value() -> None:
-    pick = Pick("a.jpg", "2026-11-28T10:02:03Z", "maria")
-    assert ClientPicks("A", (pick,)).photos() == ("a.jpg",)
-    assert os.fspath(Path(pick.photo)) == "a.jpg"
+def test_client_picks_contains_and_photos() -> None:
+    picks = ClientPicks(
+        "A", (Pick("b.jpg", "2026-11-28T10:02:03Z", "maria"), Pick("a.jpg", "", ""))
+    )
+    assert picks.photos() == ("b.jpg", "a.jpg")
+    assert "a.jpg" in picks and "c.jpg" not in picks and len(picks) == 2
 
 
 def test_importing_picks_does_not_import_textual() -> None:
