@@ -287,6 +287,7 @@ def _copy_new(source: Path, folder: Path, name: str, used: set[str]) -> tuple[st
     file holds the name; never over an existing file.  Returns the name used and
     whether it was copied (False: the same file was already there)."""
     import shutil
+    import tempfile
 
     from .files import fsync_file
 
@@ -303,7 +304,10 @@ def _copy_new(source: Path, folder: Path, name: str, used: set[str]) -> tuple[st
                 used.add(candidate.casefold())
                 return candidate, False
             continue
-        temp = folder / f".{candidate}.{os.getpid()}.tmp"
+        # A short temp name: NAME plus a suffix could pass the file system's limit.
+        fd, temp_name = tempfile.mkstemp(prefix=".picks-", suffix=".tmp", dir=folder)
+        os.close(fd)
+        temp = Path(temp_name)
         try:
             shutil.copy2(source, temp)
             fsync_file(temp)
