@@ -109,7 +109,9 @@ def _photo_key(photo: str) -> str:
         raise PicksError(f"a photo must be a path relative to the portfolio, not {photo!r}")
     if "\x00" in photo or _SURROGATE.search(photo):
         raise PicksError(f"the photo path {photo!r} cannot be stored (not valid text)")
-    path = PurePosixPath(unicodedata.normalize("NFC", photo))
+    # Not NFC-normalised: the key must equal the portfolio's own ``Photo.rel`` (a
+    # file name on macOS is often NFD), or the pick would not find its photo again.
+    path = PurePosixPath(photo)
     if path.is_absolute() or ".." in path.parts or str(path) == ".":
         raise PicksError(f"the photo path {photo!r} must be relative to the portfolio root")
     return str(path)
