@@ -86,6 +86,22 @@ class DisplaySettings:
     theme: str = DEFAULT_THEME
 
 
+INTERVAL_RANGE = (1.0, 600.0)
+"""Seconds a slideshow may stay on a photo (``[present] interval``)."""
+
+
+@dataclass(frozen=True)
+class PresentSettings:
+    """The ``[present]`` table: how a presentation to a client looks and runs."""
+
+    interval: float = 6.0
+    """Seconds per slide in a slideshow (changed live with + and -)."""
+    captions: bool = False
+    """Start with the caption (title and first lines of the notes) shown."""
+    closing: str = "Thank you"
+    """The end card's line."""
+
+
 @dataclass(frozen=True)
 class Config:
     """A whole config, validated.  ``path`` is None for a folder without one."""
@@ -99,6 +115,7 @@ class Config:
     photos: dict[str, PhotoSettings] = field(default_factory=dict)
     comparisons: tuple[ComparisonSettings, ...] = ()
     display: DisplaySettings = field(default_factory=DisplaySettings)
+    present: PresentSettings = field(default_factory=PresentSettings)
     positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def where(self, *path: str | int) -> tuple[int | None, int | None]:
@@ -206,6 +223,41 @@ class _Validator:
                 )
         return tuple(out)
 
+    def number(
+        self, table: dict[str, Any], key: str, key_path: KeyPath, bounds: tuple[float, float]
+    ) -> float | None:
+        """A number (integer or decimal) within ``bounds``."""
+        if key not in table:
+            return None
+        value = table[key]
+        low, high = bounds
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.error(
+                (*key_path, key),
+                f"'{key}' must be a number of seconds without quotes, like {key} = 6, "
+                f"not {_type(value)}",
+            )
+            return None
+        if not low <= value <= high:
+            self.error(
+                (*key_path, key), f"'{key}' is {value:g}; it must be from {low:g} to {high:g}"
+            )
+            return None
+        return float(value)
+
+    def boolean(self, table: dict[str, Any], key: str, key_path: KeyPath) -> bool | None:
+        """true or false."""
+        if key not in table:
+            return None
+        value = table[key]
+        if not isinstance(value, bool):
+            self.error(
+                (*key_path, key),
+                f"'{key}' must be true or false without quotes, not {_type(value)}",
+            )
+            return None
+        return value
+
     def choice(
         self,
         table: dict[str, Any],
@@ -281,9 +333,10 @@ def _type(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-_TOP = ("portfolio", "display", "galleries", "photos", "comparisons")
+_TOP = ("portfolio", "display", "present", "galleries", "photos", "comparisons")
 _PORTFOLIO = ("title", "photographer", "root", "credits")
 _DISPLAY = ("graphics", "colors", "theme")
+_PRESENT = ("interval", "captions", "closing")
 _GALLERY = ("id", "title", "folder", "order", "cover", "notes")
 _PHOTO = ("title", "caption", "notes", "tags", "source")
 _COMPARISON = ("id", "title", "photos", "notes")
@@ -371,6 +424,12 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
     colors = v.choice(display, "colors", ("display",), COLOR_MODES)
     theme = v.string(display, "theme", ("display",))
 
+    present = v.table(top.get("present", {}), ("present",), _PRESENT)
+    interval = v.number(present, "interval", ("present",), INTERVAL_RANGE)
+    captions = v.boolean(present, "captions", ("present",))
+    closing = v.string(present, "closing", ("present",))
+    defaults = PresentSettings()
+
     galleries = _galleries(v, top.get("galleries", []))
     photos = _photos(v, top.get("photos", {}))
     comparisons = _comparisons(v, top.get("comparisons", []))
@@ -386,6 +445,11 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
         comparisons=comparisons,
         display=DisplaySettings(
             graphics=graphics or "auto", colors=colors or "auto", theme=theme or DEFAULT_THEME
+        ),
+        present=PresentSettings(
+            interval=defaults.interval if interval is None else interval,
+            captions=defaults.captions if captions is None else captions,
+            closing=defaults.closing if closing is None else closing,
         ),
         positions=v.positions,
     )

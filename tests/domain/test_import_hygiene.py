@@ -23,6 +23,9 @@ MODULES = (
     "portfolio_tui.selection",
     "portfolio_tui.xmp_sync",
     "portfolio_tui.contact_sheet",
+    "portfolio_tui.picks",
+    "portfolio_tui.presentation",
+    "portfolio_tui.files",
 )
 
 
