@@ -60,6 +60,8 @@ examples:
   portfolio-tui config.toml --open comparison:real-vs-ai
   portfolio-tui config.toml --open photo:studio/hopper-01.jpg
   portfolio-tui check config.toml
+  portfolio-tui config.toml --present --client "Anna Smith"
+                                         present full screen; h marks Anna's favourites
   portfolio-tui ~/Portfolios/2024 --as maria      curate, changes signed "maria"
 
 In the app press ? for every key, ctrl+p for every command, q to quit.
@@ -127,6 +129,23 @@ def main_parser() -> argparse.ArgumentParser:
         dest="author",
         metavar="NAME",
         help="who is curating, saved with each change (default: user@host)",
+    )
+    parser.add_argument(
+        "--present",
+        action="store_true",
+        help="start presenting full screen: the whole portfolio, or the --open target; "
+        "nothing is written except a client's favourites (with --client)",
+    )
+    parser.add_argument(
+        "--client",
+        metavar="NAME",
+        help="while presenting, h marks a favourite for this client (saved in picks.toml; "
+        "'portfolio-tui picks list NAME' prints them)",
+    )
+    parser.add_argument(
+        "--edit",
+        action="store_true",
+        help="with --present: allow curation (stars, flags ...) after leaving the presentation",
     )
     parser.add_argument("--version", action="version", version=f"portfolio-tui {__version__}")
     return parser
@@ -295,9 +314,25 @@ def run_app(argv: Sequence[str]) -> int:
     if args.open_target and not _target_exists(portfolio, args.open_target):
         print(_unknown_target(portfolio, args.open_target), file=sys.stderr)
         return 2
+    if args.client is not None:
+        from .picks import PicksError, client_name
+
+        try:
+            args.client = client_name(args.client)
+        except PicksError as exc:
+            print(f"portfolio-tui: --client: {clean(str(exc))}", file=sys.stderr)
+            return 2
+        if not args.present:
+            print(
+                "portfolio-tui: --client marks favourites while presenting "
+                "(press f, or add --present)",
+                file=sys.stderr,
+            )
+    if args.edit and not args.present:
+        print("portfolio-tui: --edit only matters with --present; ignored", file=sys.stderr)
     # Before Textual is imported (the theme check below imports it): the first
     # screen's thumbnails decode on another core during that import.
-    prefetch = _prefetch_first_screen(portfolio, args.open_target)
+    prefetch = None if args.present else _prefetch_first_screen(portfolio, args.open_target)
     try:
         return _start_app(args, portfolio)
     finally:
@@ -332,7 +367,13 @@ def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
     from .ui.app import PortfolioApp
     from .ui.pictures import PictureSettings
 
-    store = CurationStore(portfolio.root, author=args.author, read_only=args.read_only)
+    read_only = args.read_only or (args.present and not args.edit)
+    store = CurationStore(portfolio.root, author=args.author, read_only=read_only)
+    picks = None
+    if args.client is not None:
+        from .picks import PicksStore
+
+        picks = PicksStore(portfolio.root, author=store.author, read_only=args.read_only)
     app = PortfolioApp(
         portfolio,
         open_target=args.open_target,
@@ -341,6 +382,9 @@ def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
         theme=args.theme,
         typeahead=capabilities.typeahead,
         curation=store,
+        present=args.present,
+        client=args.client,
+        picks=picks,
     )
     app.run()
     left = app.curator.unsaved

@@ -158,3 +158,17 @@ def test_survey_snapshot(snap_compare: Any, snapshot_portfolio: Portfolio) -> No
         await then_settle("right")(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_present_title_card_snapshot(snap_compare: Any, snapshot_portfolio: Portfolio) -> None:
+    """Present mode's title card: portfolio title, gallery, photographer, count; nothing else."""
+    app = PortfolioApp(snapshot_portfolio, open_target="gallery:set", present=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=then_settle())
+
+
+def test_present_reveal_snapshot(snap_compare: Any, snapshot_portfolio: Portfolio) -> None:
+    """The reveal's last stage: both photos side by side under their labels, caption shown."""
+    app = PortfolioApp(snapshot_portfolio, open_target="comparison:pair", present=True)
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=then_settle("right", "right", "right", "i")
+    )

@@ -208,3 +208,35 @@ def test_app_draws_photo_in_sixel_in_xterm(tmp_path: Path, no_leftovers: Path) -
     expected = (found.width // 2 - 6) / (square * scale)
     assert len(runs) >= 0.8 * expected - 2, (runs, expected)
     assert sum(runs) / len(runs) < CELL_W * 2 / 3, runs
+
+
+def test_present_mode_fills_the_xterm_with_the_photo_in_sixel(
+    tmp_path: Path, no_leftovers: Path
+) -> None:
+    """--present: the photo in Sixel at the full terminal height, no bars around it."""
+    size = (400, 300)
+    portfolio = tmp_path / "portfolio"
+    (portfolio / "shoot").mkdir(parents=True)
+    pattern(size, square=2).save(portfolio / "shoot" / "pattern.png")
+    out = tmp_path / "shot.png"
+    cols, rows = 120, 40
+    app = [sys.executable, "-m", "portfolio_tui", str(portfolio), "--present"]
+    app += ["--graphics", "sixel", "--open", "photo:shoot/pattern.png"]
+    script = 'echo $$ > "$0"; exec "$@"'
+    harness.screenshot(
+        ["sh", "-c", script, str(no_leftovers), *app],
+        out,
+        cols=cols,
+        rows=rows,
+        quiet=1.5,
+        wait=18,
+    )
+
+    with Image.open(out) as shot_file:
+        shot = shot_file.convert("RGB")
+    found = find_pattern(shot)
+    assert abs(found.width / found.height - size[0] / size[1]) < 0.05, found
+    # All rows but the slideshow's progress row: the loupe's title bar, footer and
+    # notes are gone (the landscape pattern is limited by the height here).
+    assert found.height > (rows - 2) * CELL_H, found
+    assert len(checker_runs(shot, found)) > 40  # real pixels, not half-blocks

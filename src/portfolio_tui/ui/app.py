@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
 from textual import events
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..curation import CurationStore
@@ -16,9 +17,14 @@ from ..portfolio import Comparison, ComparisonSide, Gallery, Photo, PhotoSet, Po
 from ..text import clean, count, escape_markup
 from .commands import GLOBAL, bindings
 from .curating import Curator, Saved, SaveFailed
+from .picking import Picker, PicksFailed
 from .pictures import PictureSettings, TerminalImages
 from .screens.gallery import GalleryScreen
 from .themes import THEMES
+
+if TYPE_CHECKING:
+    from ..picks import PicksStore
+    from ..presentation import Slide
 
 # The home, loupe, comparison and help screens (and the covers' picture
 # widgets and the Markdown widget they bring) are imported when first opened:
@@ -68,9 +74,14 @@ class PortfolioApp(App[None]):
         typeahead: bytes = b"",
         curation: CurationStore | None = None,
         watch_curation: bool = True,
+        present: bool = False,
+        client: str | None = None,
+        picks: PicksStore | None = None,
     ) -> None:
         """``curation``: the store to use (default: ``curation.toml`` in the portfolio root,
-        saved as user@host); ``watch_curation``: follow other curators' saves live."""
+        saved as user@host); ``watch_curation``: follow other curators' saves live;
+        ``present``: start presenting (the whole portfolio, or ``open_target``);
+        ``client``: whose favourites ``h`` marks while presenting, saved in ``picks``."""
         super().__init__()
         self._typeahead = typeahead
         self.color_choice = colors or portfolio.config.display.colors
@@ -90,6 +101,13 @@ class PortfolioApp(App[None]):
         self._stop_watching = asyncio.Event()
         self.auto_advance = False
         """After a rating or flag, move to the next photo."""
+        self._present_first = present
+        if client is not None and picks is None:
+            from ..picks import PicksStore
+
+            picks = PicksStore(portfolio.config.root, author=store.author)
+        self.picker = Picker(self, picks, client)
+        """The favourites of the client being presented to (``--client``)."""
 
     @property
     def graphics_description(self) -> str:
@@ -126,6 +144,7 @@ class PortfolioApp(App[None]):
     ) -> None:
         """Leave, once every curation change is on disk; delete Kitty images left behind."""
         self.curator.close(timeout=5)  # the CLI reports anything left unsaved
+        self.picker.close(timeout=5)
         self._stop_watching.set()
         self.terminal_images.clear()
         super().exit(result, return_code, message)
@@ -142,12 +161,15 @@ class PortfolioApp(App[None]):
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
         self.curator.load()
+        self.picker.load()
         if self._watch_curation:
             # Not before the first frame: watchfiles (and anyio) cost start-up time.
             self.set_timer(WATCH_DELAY, self._watch_others, name="curation-watch")
         # With --open the target is the first screen: home (its cards and cover
         # decodes) is only built when the user goes back to it (see leave()).
-        if not (self.open_target and self.open_path(self.open_target, first=True)):
+        if self._present_first:
+            self._present_target(self.open_target)
+        elif not (self.open_target and self.open_path(self.open_target, first=True)):
             self.push_screen(self._home())
         # After the first refresh, so the toast lands on the screen now showing.
         self.call_after_refresh(self._report_problems)
@@ -170,6 +192,29 @@ class PortfolioApp(App[None]):
 
     def on_save_failed(self, message: SaveFailed) -> None:
         self.curator.failed(message)
+
+    def on_picks_failed(self, message: PicksFailed) -> None:
+        self.picker.failed(message)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast, except in front of a client: there only errors are shown."""
+        if getattr(self.screen, "presenting", False) and severity != "error":
+            return
+        super().notify(
+            message,
+            title=title,
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def _curation_changed(self, photos: set[str] | None) -> None:
         """Tell every screen (shown or under another) what changed; they redraw what shows it."""
@@ -302,6 +347,68 @@ class PortfolioApp(App[None]):
         from .screens.survey import SurveyScreen
 
         self.push_screen(SurveyScreen(list(photos)))
+
+    # -- presenting -------------------------------------------------------------------
+    def _present(
+        self,
+        deck: Sequence[Slide],
+        start: int = 0,
+        then: Callable[[Photo | None], None] | None = None,
+    ) -> None:
+        from .screens.present import PresentScreen
+
+        settings = self.portfolio.config.present
+        screen = PresentScreen(deck, start, interval=settings.interval, captions=settings.captions)
+        self.push_screen(screen, then)
+
+    def present_photos(
+        self,
+        gallery: Gallery | None,
+        photos: Sequence[Photo],
+        start: Photo | None = None,
+        then: Callable[[Photo | None], None] | None = None,
+    ) -> None:
+        """``photos`` full screen between a title and an end card, from ``start``'s slide."""
+        from ..presentation import gallery_deck, index_of, photos_deck
+
+        if gallery is not None:
+            deck = gallery_deck(self.portfolio, gallery, photos)
+        else:
+            deck = photos_deck(self.portfolio, photos, "Selected photographs")
+        self._present(deck, index_of(deck, start) if start is not None else 0, then)
+
+    def present_comparison(self, comparison: Comparison) -> None:
+        """A comparison as a reveal: each photo alone, then side by side."""
+        from ..presentation import comparison_deck
+
+        self._present(comparison_deck(self.portfolio, comparison))
+
+    def action_present_portfolio(self) -> None:
+        """Every gallery (curated order, no rejects), then every comparison."""
+        from ..presentation import portfolio_deck
+
+        self._present(portfolio_deck(self.portfolio, self.curator.snapshot))
+
+    def _present_target(self, target: str | None) -> None:
+        """``--present``: the whole portfolio, or the gallery, comparison or photo named."""
+        from ..presentation import presentable
+
+        kind, _, value = (target or "").partition(":")
+        gallery = self.portfolio.gallery(value) if kind == "gallery" else None
+        comparison = self.portfolio.comparison(value) if kind == "comparison" else None
+        photo = self.portfolio.photo(value) if kind == "photo" else None
+        if gallery is not None:
+            self.present_photos(gallery, presentable(gallery, self.curator.snapshot))
+        elif comparison is not None:
+            self.present_comparison(comparison)
+        elif photo is not None:
+            home = self.portfolio.gallery(photo.gallery_id or "")
+            if home is not None:
+                self.present_photos(home, presentable(home, self.curator.snapshot), photo)
+            else:
+                self.present_photos(None, [photo], photo)
+        else:
+            self.action_present_portfolio()
 
     def action_help(self) -> None:
         """Show every key."""

@@ -78,6 +78,7 @@ _KEY_NAMES = {
     "C": "Shift+C",
     "A": "Shift+A",
     "O": "Shift+O",
+    "F": "Shift+F",
 }
 
 
@@ -115,6 +116,13 @@ HOME = (
         "Previous",
         "Previous gallery",
         show=False,
+    ),
+    Command(
+        "home.present",
+        "f",
+        "app.present_portfolio",
+        "Present",
+        "Present the whole portfolio full screen: every gallery, then the comparisons",
     ),
 )
 
@@ -159,6 +167,13 @@ GALLERY = (
         "Compare 2-up: the marked photos, or this one and the next",
     ),
     Command("gallery.survey", "n", "survey", "Survey", "The marked photos side by side (2-9)"),
+    Command(
+        "gallery.present",
+        "f",
+        "present",
+        "Present",
+        "Full screen for a client, from this photo: title card, the photos shown, end card",
+    ),
     Command("gallery.notes", "N", "toggle_notes", "Notes", "Show or hide the gallery's notes"),
     Command("gallery.back", "escape,g", "back", "Home", "Back to the galleries"),
 )
@@ -169,6 +184,13 @@ LOUPE = (
     Command("loupe.first", "home", "jump('first')", "First", "First photo", show=False),
     Command("loupe.last", "end", "jump('last')", "Last", "Last photo", show=False),
     Command("loupe.info", "i", "toggle_info", "Info", "Show or hide EXIF, size and source"),
+    Command(
+        "loupe.present",
+        "f",
+        "present",
+        "Present",
+        "Full screen for a client, from this photo",
+    ),
     Command("loupe.notes", "N", "toggle_notes", "Notes", "Show or hide the photographer's notes"),
     Command("loupe.back", "escape,g", "back", "Grid", "Back to the grid"),
 )
@@ -231,6 +253,13 @@ COMPARE = (
     ),
     Command("compare.flicker", "y", "flicker", "Flip A/B", "Show A and B in turn, in place"),
     Command("compare.info", "i", "toggle_info", "Info", "Details side by side, differences marked"),
+    Command(
+        "compare.present",
+        "f",
+        "present",
+        "Present",
+        "Present as a reveal: each photo alone, then side by side",
+    ),
     Command("compare.notes", "N", "toggle_notes", "Notes", "Show or hide the notes"),
     Command(
         "compare.back",
@@ -347,6 +376,53 @@ ARRANGE = (
     ),
 )
 
+PRESENT = (
+    Command(
+        "present.next",
+        "right,l,down,j,pagedown",
+        "step(1)",
+        "Next",
+        "Next slide (the arrows work during a slideshow too)",
+        key_display="→",
+    ),
+    Command(
+        "present.previous",
+        "left,up,k,pageup",
+        "step(-1)",
+        "Previous",
+        "Previous slide",
+        key_display="←",
+    ),
+    Command("present.first", "home", "jump('first')", "First", "The title card", show=False),
+    Command("present.last", "end", "jump('last')", "Last", "The end card", show=False),
+    Command("present.play", "space", "toggle_play", "Slideshow", "Start or pause the slideshow"),
+    Command(
+        "present.slower",
+        "plus,equals_sign",
+        "interval(1)",
+        "Slower",
+        "More seconds per photo",
+        key_display="+",
+    ),
+    Command("present.faster", "minus", "interval(-1)", "Faster", "Fewer seconds per photo"),
+    Command(
+        "present.caption", "i", "toggle_caption", "Caption", "Show or hide the title and notes"
+    ),
+    Command(
+        "present.favourite",
+        "h",
+        "favourite",
+        "Favourite",
+        "Mark or unmark the client's favourite (start with --client NAME)",
+    ),
+    Command(
+        "present.favourites", "F", "favourites", "Favourites", "The client's favourites so far"
+    ),
+    Command("present.leave", "escape,f,g", "leave", "Leave", "Leave the presentation"),
+)
+
+FAVOURITES = (Command("favourites.back", "escape,g", "back", "Back", "Back to the presentation"),)
+
 HELP = (Command("help.close", "escape,question_mark,f1,q", "close", "Close", "Close help"),)
 
 SECTIONS: tuple[tuple[str, tuple[Command, ...]], ...] = (
@@ -357,4 +433,6 @@ SECTIONS: tuple[tuple[str, tuple[Command, ...]], ...] = (
     ("Curation (grid and loupe)", CURATE),
     ("Comparison", COMPARE),
     ("Survey", SURVEY),
+    ("Presenting (no keys shown on screen)", PRESENT),
+    ("Favourites", FAVOURITES),
 )

@@ -468,6 +468,12 @@ class CompareScreen(Screen[None]):
         """Show or hide the notes."""
         self.show_notes = not self.show_notes
 
+    def action_present(self) -> None:
+        """This comparison as a reveal, full screen: each photo alone, then side by side."""
+        from dataclasses import replace
+
+        self.app.present_comparison(replace(self.comparison, sides=tuple(self.sides)))  # type: ignore[attr-defined]
+
     def action_back(self) -> None:
         """Out of split or flicker first; then back to where the comparison was opened."""
         if self.mode != "side":

@@ -292,6 +292,21 @@ class GalleryScreen(CurationActions, Screen[None]):
     def on_photo_chosen(self, message: PhotoChosen) -> None:
         self.portfolio_app.open_photo(self.gallery, self.photos, message.index)
 
+    def action_present(self) -> None:
+        """The photos shown (filter and sort kept), full screen, from the one under the cursor."""
+        photos = list(self.photos)
+        if not photos:
+            self.notify("No photos to present: clear the filter (\\, then Esc)", timeout=3)
+            return
+        self.portfolio_app.present_photos(
+            self.gallery, photos, self.grid.current, self.follow_photo
+        )
+
+    def follow_photo(self, photo: Photo | None) -> None:
+        """Put the cursor on ``photo`` (when a presentation ends on it)."""
+        if photo is not None and photo in self.photos:
+            self.grid.cursor = list(self.photos).index(photo)
+
     def action_back(self) -> None:
         """Back to the home screen."""
         self.portfolio_app.leave(self)

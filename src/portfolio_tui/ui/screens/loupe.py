@@ -194,6 +194,15 @@ class LoupeScreen(CurationActions, Screen[int]):
         """Show or hide the notes."""
         self.show_notes = not self.show_notes
 
+    def action_present(self) -> None:
+        """These photos full screen, from this one; the loupe follows to where it ended."""
+        photos = list(self.photos)
+        self.portfolio_app.present_photos(self.gallery, photos, self.photo, self._follow_photo)
+
+    def _follow_photo(self, photo: Photo | None) -> None:
+        if photo is not None and photo in self.photos:
+            self.index = list(self.photos).index(photo)
+
     def action_back(self) -> None:
         """Back to the grid, which follows to this photo."""
         self.portfolio_app.leave(self, self.index)

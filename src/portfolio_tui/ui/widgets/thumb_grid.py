@@ -168,8 +168,11 @@ class ThumbGrid(ScrollView, can_focus=True):
         cursor: int = 0,
         id: str | None = None,
         classes: str | None = None,
+        show_curation: bool = True,
     ) -> None:
+        """``show_curation``: stars, flags and labels on the tiles (not in front of a client)."""
         super().__init__(id=id, classes=classes)
+        self._show_curation = show_curation
         # Loaded thumbnails, least recently drawn first; bounded so scrolling
         # through a 10,000-photo shoot does not keep 10,000 thumbnails alive.
         self._thumbs: OrderedDict[str, Rendered] = OrderedDict()
@@ -826,7 +829,7 @@ class ThumbGrid(ScrollView, can_focus=True):
 
     def _curation(self, photo: Photo) -> PhotoCuration | None:
         curator = getattr(self.app, "curator", None)
-        if curator is None:
+        if curator is None or not self._show_curation:
             return None
         found = curator.snapshot.photo(photo.rel)
         return None if found.is_empty else found

@@ -1,0 +1,121 @@
+"""A client's favourites, marked with ``h`` while presenting: shown at once, saved in a thread.
+
+The set on screen changes the moment the key goes down; one writer thread saves
+each change through :class:`~portfolio_tui.picks.PicksStore` (lock, re-read,
+merge, atomic write), so two laptops presenting to the same client lose nothing.
+A failed save is reported (an error toast, which present mode lets through) and
+the mark stays on screen, so the presenter knows to note it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+from ..portfolio import Photo, Portfolio
+from ..text import clean
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from ..picks import PicksStore
+
+# picks.py is imported only when a client is named (start-up pays nothing for it).
+
+
+class PicksFailed(Message):
+    """A favourite could not be saved (posted from the writer thread)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class Picker:
+    """The favourites of the client named by ``--client``, as the presentation shows them."""
+
+    def __init__(self, app: App[Any], store: PicksStore | None, client: str | None) -> None:
+        self.app = app
+        self.store = store
+        self.client = client if store is not None else None
+        self.picked: dict[str, None] = {}
+        """Photos (paths in the portfolio) in the order they were marked."""
+        self.error: str | None = None
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: list[Future[object]] = []
+
+    @property
+    def active(self) -> bool:
+        """A client was named, so ``h`` marks favourites."""
+        return self.client is not None
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why favourites cannot be saved (None when they can)."""
+        return self.store.read_only_reason if self.store is not None else None
+
+    def load(self) -> None:
+        """Read the client's earlier favourites (a small file: on the event loop, at start)."""
+        if self.store is None or self.client is None:
+            return
+        from ..picks import PicksError
+
+        try:
+            found = self.store.load(self.client)
+        except PicksError as exc:
+            self.error = str(exc)
+            self.app.notify(clean(str(exc)), severity="error", markup=False, timeout=8)
+            return
+        self.picked = dict.fromkeys(found.photos())
+
+    def __contains__(self, photo: object) -> bool:
+        return isinstance(photo, Photo) and photo.rel in self.picked
+
+    def toggle(self, photo: Photo) -> bool:
+        """Mark or unmark ``photo``; True when it is now a favourite."""
+        assert self.store is not None and self.client is not None
+        now = photo.rel not in self.picked
+        if now:
+            self.picked[photo.rel] = None
+        else:
+            del self.picked[photo.rel]
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="picks")
+        add, remove = ((photo.rel,), ()) if now else ((), (photo.rel,))
+        self._pending = [f for f in self._pending if not f.done()]
+        self._pending.append(self._writer.submit(self._save, self.client, add, remove))
+        return now
+
+    def _save(self, client: str, add: Sequence[str], remove: Sequence[str]) -> None:
+        from ..picks import PicksError
+
+        assert self.store is not None
+        try:
+            self.store.apply(client, add=add, remove=remove)
+        except (PicksError, OSError) as exc:
+            self.app.post_message(PicksFailed(str(exc)))
+
+    def failed(self, message: PicksFailed) -> None:
+        """Say so; the mark stays on screen."""
+        self.error = message.error
+        self.app.notify(
+            f"Favourite not saved: {clean(message.error)}",
+            severity="error",
+            markup=False,
+            timeout=8,
+        )
+
+    def photos(self, portfolio: Portfolio) -> list[Photo]:
+        """The favourites that are still in the portfolio, in the order they were marked."""
+        found = (portfolio.photo(rel) for rel in self.picked)
+        return [photo for photo in found if photo is not None]
+
+    def close(self, timeout: float) -> None:
+        """Wait (up to ``timeout`` s) for the last saves; called when the app exits."""
+        if self._pending:
+            wait(self._pending, timeout=timeout)
+        if self._writer is not None:
+            self._writer.shutdown(wait=False)
