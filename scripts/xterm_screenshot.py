@@ -60,9 +60,10 @@ XTERM_RESOURCES = (
 )
 
 
-def missing_tools() -> list[str]:
-    """The programs this harness needs that are not on PATH."""
-    return [tool for tool in TOOLS if shutil.which(tool) is None]
+def missing_tools(keys: bool = False) -> list[str]:
+    """The programs this harness needs that are not on PATH (xdotool only to press ``keys``)."""
+    tools = (*TOOLS, "xdotool") if keys else TOOLS
+    return [tool for tool in tools if shutil.which(tool) is None]
 
 
 def screenshot(
@@ -77,6 +78,7 @@ def screenshot(
     interval: float = 0.3,
     env: Mapping[str, str] | None = None,
     hold: bool = True,
+    keys: Sequence[str] = (),
 ) -> Path:
     """Run ``command`` in a ``cols`` x ``rows`` Sixel xterm and save a PNG of the screen as ``out``.
 
@@ -86,8 +88,11 @@ def screenshot(
     the same as one that has not started yet), or after ``wait`` seconds at most.
     ``env`` adds to (or, with an empty value, removes from) the command's
     environment. With ``hold`` the window stays after the command exits.
+    ``keys`` (xdotool key names: ``Right``, ``space``, ``i``) are pressed once
+    the screen first holds still, one every ``KEY_PAUSE`` seconds; the picture
+    is taken when it holds still again.
     """
-    missing = missing_tools()
+    missing = missing_tools(keys=bool(keys))
     if missing:
         raise RuntimeError(f"xterm_screenshot needs {', '.join(missing)} on PATH")
     width, height = cols * CELL_SIZE[0], rows * CELL_SIZE[1]
@@ -137,11 +142,28 @@ def screenshot(
         png = _wait_until_still(
             display, xterm, log, wait=wait, quiet=quiet, min_wait=min_wait, interval=interval
         )
+        if keys:
+            _press(display, keys)
+            png = _wait_until_still(
+                display, xterm, log, wait=wait, quiet=quiet, min_wait=0, interval=interval
+            )
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".tmp")
         tmp.write_bytes(png)
         tmp.replace(out)
     return out
+
+
+KEY_PAUSE = 0.4
+"""Seconds between pressed keys (each may start a redraw)."""
+
+
+def _press(display: str, keys: Sequence[str]) -> None:
+    """Press ``keys`` in the window under the pointer (the xterm fills the screen)."""
+    env = {**os.environ, "DISPLAY": display}
+    for key in keys:
+        subprocess.run(["xdotool", "key", key], env=env, check=True, timeout=10)
+        time.sleep(KEY_PAUSE)
 
 
 def _child_env(display: str, extra: Mapping[str, str] | None) -> dict[str, str]:
@@ -322,6 +344,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--quiet", type=float, default=1.0, help="seconds the screen must hold still (default 1)"
     )
+    parser.add_argument(
+        "--keys",
+        default="",
+        help="xdotool key names to press once the screen holds still, e.g. 'Right Right i'",
+    )
     parsed = parser.parse_args(args)
     if not command:
         command = demo_command()
@@ -333,6 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows=parsed.rows,
             wait=parsed.wait,
             quiet=parsed.quiet,
+            keys=parsed.keys.split(),
         )
     except RuntimeError as error:
         print(f"xterm_screenshot: {error}", file=sys.stderr)

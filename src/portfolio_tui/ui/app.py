@@ -177,11 +177,16 @@ class PortfolioApp(App[None]):
             self.call_after_refresh(self._replay_typeahead)
 
     def _watch_others(self) -> None:
+        # The coroutine is made when the worker runs: an app quitting before then
+        # leaves no "never awaited" warning behind.
         self.run_worker(
-            self.curator.watch(self._stop_watching),
+            self._follow_others,  # type: ignore[arg-type]  # Textual types callables oddly
             group="curation-watch",
             exit_on_error=False,
         )
+
+    async def _follow_others(self) -> None:
+        await self.curator.watch(self._stop_watching)
 
     def on_unmount(self) -> None:
         self._stop_watching.set()  # the watcher's thread ends within its timeout

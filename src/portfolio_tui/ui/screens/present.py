@@ -178,7 +178,6 @@ class PresentScreen(Screen[Photo | None]):
             for i in range(SIDES):
                 with Vertical(classes="present-side", id=f"present-side-{i}"):
                     yield PhotoView(None, id=f"present-photo-{i}")
-                    yield Static("", classes="present-label", markup=False)
         yield Static(id="present-caption", markup=False)
         yield SlideMark(id="present-mark")
 
@@ -201,10 +200,8 @@ class PresentScreen(Screen[Photo | None]):
             side.display = shown
             view = side.query_one(PhotoView)
             view.photo = photos[i] if shown else None
-            label = side.query_one(".present-label", Static)
-            label.display = shown and bool(labels)
-            if shown and labels:
-                label.update(labels[i])
+            # A reveal names each side right under its photo.
+            view.label = labels[i] if shown and labels else None
         self._show_caption()
         self._show_position()
 

@@ -12,6 +12,8 @@ from functools import partial
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
+from textual.content import Content
 from textual.dom import NoScreen
 from textual.geometry import Region
 from textual.reactive import reactive
@@ -65,6 +67,8 @@ class PhotoView(Widget):
     """Split view: the photo shown right of the divider."""
     divider: reactive[float | None] = reactive(None)
     """Split view: the divider's place, as a fraction of the picture's width."""
+    label: reactive[Content | None] = reactive(None, layout=False)
+    """A line drawn just under the picture (the picture and it centred together)."""
 
     def __init__(
         self,
@@ -167,9 +171,19 @@ class PhotoView(Widget):
             self._wait_for_fit = False
             self._request()
 
+    @property
+    def _label_rows(self) -> int:
+        return 1 if self.label is not None else 0
+
+    def watch_label(self, before: Content | None, after: Content | None) -> None:
+        if (before is None) != (after is None):
+            self._request()  # a row more or less for the picture
+        self.refresh()
+
     def _request(self) -> None:
         photo = self.photo
         width, height = self.size
+        height -= self._label_rows
         if not self.is_mounted or self._wait_for_fit:
             return
         if photo is None or width <= 0 or height <= 0:
@@ -245,7 +259,7 @@ class PhotoView(Widget):
         width, height = self.size
         rows = rendered.rows if isinstance(rendered, Picture) else len(rendered.strips)
         left = max(0, (width - rendered.width) // 2)
-        top = max(0, (height - rows) // 2)
+        top = max(0, (height - rows - self._label_rows) // 2)
         return Region(left, top, min(rendered.width, width), min(rows, height))
 
     def forget_sixel(self, _: object = None) -> None:
@@ -290,6 +304,17 @@ class PhotoView(Widget):
         self._sixel_drawn = state
         return lines
 
+    def _label_line(self, width: int, base: Style) -> Strip:
+        """The label, centred (cut to the width)."""
+        assert self.label is not None
+        text = self.label.truncate(width, ellipsis=True)
+        pad = max(0, (width - text.cell_length) // 2)
+        segments = list(text.render_segments(self.visual_style))
+        rest = max(0, width - pad - text.cell_length)
+        return Strip([Segment(" " * pad, base), *segments, Segment(" " * rest, base)]).crop(
+            0, width
+        )
+
     def render_line(self, y: int) -> Strip:
         width, height = self.size
         base = self.rich_style
@@ -317,10 +342,13 @@ class PhotoView(Widget):
                     width,
                 )
             return Strip.blank(width, base)
+        rows = rendered.rows if isinstance(rendered, Picture) else len(rendered.strips)
+        top = max(0, (height - rows - self._label_rows) // 2)
+        if self.label is not None and y == top + rows:
+            return self._label_line(width, base)
         if isinstance(rendered, Picture) and rendered.mode == "sixel":
             return Strip.blank(width, base)
         strips = rendered.strips
-        top = max(0, (height - len(strips)) // 2)
         index = y - top
         if 0 <= index < len(strips):
             strip = strips[index]
