@@ -254,3 +254,21 @@ def test_unknown_theme_on_the_command_line_exits_2_listing_themes(tmp_path: Path
     assert "unknown theme 'no-such-theme'" in result.stderr
     assert "textual-light" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_bad_client_name_stops_before_the_app_and_writes_nothing(clean_portfolio: Path) -> None:
+    result = run("config.toml", "--present", "--client", "Anna\x1b[2J", cwd=clean_portfolio)
+    assert result.returncode == 2
+    assert result.stderr.startswith("portfolio-tui: --client: ")
+    assert "\x1b" not in result.stderr and "Traceback" not in result.stderr
+    result = run("config.toml", "--present", "--client", "   ", cwd=clean_portfolio)
+    assert result.returncode == 2
+    assert not (clean_portfolio / "photos" / "picks.toml").exists()
+
+
+def test_present_help_names_the_presenting_options(tmp_path: Path) -> None:
+    result = run("--help", cwd=tmp_path)
+    for option in ("--present", "--client NAME", "--edit"):
+        assert option in result.stdout
+    assert "portfolio-tui picks list CLIENT" in result.stdout
+    assert "portfolio-tui serve" in result.stdout

@@ -10,10 +10,10 @@ import pytest
 from ui_support import screen_text, settle
 
 from conftest import ImageMaker, write
-from portfolio_tui.curation import CurationStore
+from portfolio_tui.curation import Change, CurationStore
 from portfolio_tui.picks import PicksStore
 from portfolio_tui.portfolio import open_portfolio
-from portfolio_tui.presentation import gallery_deck
+from portfolio_tui.presentation import gallery_deck, slide_photos
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.screens.favourites import FavouritesScreen
 from portfolio_tui.ui.screens.gallery import GalleryScreen
@@ -290,3 +290,18 @@ async def test_a_read_only_session_marks_no_favourites(config: Path) -> None:
         assert "View only" in await shown_text(pilot)
         assert not app.picker.picked
     assert sorted(p.name for p in root.iterdir()) == ["config.toml", "g"]
+
+
+async def test_f_on_home_presents_the_whole_portfolio_without_rejects(config: Path) -> None:
+    root = config.parent
+    CurationStore(root, author="me@test").apply([Change.flag("g/b.jpg", "reject")])
+    app = app_for(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        screen = present_screen(app)
+        shown = [name for slide in screen.deck for name in (p.name for p in slide_photos(slide))]
+        # The gallery without its reject, then the comparison's reveal (b.jpg is part of
+        # the comparison the photographer chose, so it stays there).
+        assert shown == ["a.jpg", "c.jpg", "a.jpg", "b.jpg", "a.jpg", "b.jpg"]
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "HomeScreen"
