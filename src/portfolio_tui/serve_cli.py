@@ -73,6 +73,16 @@ def serve_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="who is curating, saved with each change (default: user@host of the server)",
     )
+    parser.add_argument(
+        "--present",
+        action="store_true",
+        help="each tab starts presenting the portfolio full screen (nothing is written)",
+    )
+    parser.add_argument(
+        "--client",
+        metavar="NAME",
+        help="with --present: h marks this client's favourites (saved in picks.toml)",
+    )
     return parser
 
 
@@ -107,6 +117,8 @@ def app_command(
     theme: str | None = None,
     read_only: bool = False,
     author: str | None = None,
+    present: bool = False,
+    client: str | None = None,
     python: str | None = None,
 ) -> str:
     """The shell command textual-serve runs for each browser tab, every word quoted."""
@@ -120,6 +132,10 @@ def app_command(
         words.append("--read-only")
     if author is not None:
         words.append(f"--as={author}")
+    if present:
+        words.append("--present")
+    if client is not None:
+        words.append(f"--client={client}")
     return shlex.join(words)
 
 
@@ -311,6 +327,14 @@ def run_serve(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.client is not None:
+        from .picks import PicksError, client_name
+
+        try:
+            args.client = client_name(args.client)
+        except PicksError as exc:
+            print(f"portfolio-tui serve: --client: {clean(str(exc))}", file=sys.stderr)
+            return 2
     problems = _validate_theme(args.theme, portfolio)
     if problems:
         for message in problems:
@@ -324,6 +348,8 @@ def run_serve(argv: Sequence[str]) -> int:
         theme=args.theme,
         read_only=args.read_only,
         author=args.author,
+        present=args.present,
+        client=args.client,
     )
     server = _make_server(command, args.host, args.port, page_title(portfolio))
     try:

@@ -111,6 +111,10 @@ def test_the_command_is_accepted_by_the_app_parser(titled_portfolio: Path) -> No
     args = main_parser().parse_args(shlex.split(command)[3:])
     assert args.path == titled_portfolio and args.graphics == "halfblock"
     assert (args.theme, args.author, args.read_only) == ("nord", "-x", True)
+    assert not args.present and args.client is None
+    presenting = serve_cli.app_command(titled_portfolio, present=True, client="-Anna O'Neil")
+    args = main_parser().parse_args(shlex.split(presenting)[3:])
+    assert (args.present, args.client) == (True, "-Anna O'Neil")
 
 
 def test_page_title_is_the_cleaned_portfolio_title(tmp_path: Path, make_image: ImageMaker) -> None:
