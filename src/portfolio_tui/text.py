@@ -15,7 +15,16 @@ import unicodedata
 from rich.cells import cell_len, set_cell_size
 from rich.markup import escape as _rich_escape
 
-__all__ = ["clean", "clean_multiline", "count", "escape_markup", "fit", "natural_key", "wrap"]
+__all__ = [
+    "clean",
+    "clean_multiline",
+    "count",
+    "escape_content_markup",
+    "escape_markup",
+    "fit",
+    "natural_key",
+    "wrap",
+]
 
 REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
 
@@ -62,8 +71,25 @@ def clean_multiline(value: object) -> str:
 
 
 def escape_markup(value: object) -> str:
-    """Clean ``value`` and escape it for embedding in Rich/Textual markup."""
+    """Clean ``value`` and escape it for embedding in Rich markup (``Text.from_markup``).
+
+    Not for Textual's markup (``Content.from_markup``, the command palette):
+    that one takes any ``[`` for a tag, so use :func:`escape_content_markup`.
+    """
     return _rich_escape(clean(value))
+
+
+def escape_content_markup(value: object) -> str:
+    """Clean ``value`` and escape it for embedding in Textual markup (``Content.from_markup``).
+
+    Textual reads every unescaped ``[`` as the start of a tag (``[Draft] Studio``
+    would lose ``[Draft]`` to a style), and ``\\[`` as a literal ``[`` while
+    leaving other backslashes alone, so each ``[`` gets one backslash and
+    nothing else changes.  Rich's escaping is not enough and doubles backslashes
+    Textual then shows.  A string ending in a backslash must not be followed by
+    a tag of the caller's own.
+    """
+    return clean(value).replace("[", "\\[")
 
 
 _DIGITS = re.compile(r"(\d+)")

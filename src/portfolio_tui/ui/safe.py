@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from ..text import clean, clean_multiline, escape_markup
+from ..text import clean, clean_multiline, escape_content_markup, escape_markup
 
 
 def plain(value: object, style: str = "") -> Content:
@@ -22,4 +22,4 @@ def markdown_source(value: object) -> str:
     return clean_multiline(value)
 
 
-__all__ = ["escape_markup", "markdown_source", "plain", "plain_block"]
+__all__ = ["escape_content_markup", "escape_markup", "markdown_source", "plain", "plain_block"]
