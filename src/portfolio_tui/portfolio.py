@@ -521,6 +521,11 @@ class _Loader:
         for entry in entries:
             if entry.name.startswith(".") or entry.name.startswith("_"):
                 continue
+            if entry.is_symlink() and not os.path.exists(entry.path):
+                self.problem(
+                    "broken or looping folder symlink; it is skipped", file=Path(entry.path)
+                )
+                continue
             try:
                 if not entry.is_dir():
                     continue
@@ -591,6 +596,15 @@ class _Loader:
             if top is not None:
                 galleries.append(top)
         comparisons = tuple(self.comparison(c) for c in self.config.comparisons)
+        if not any(g.photos for g in galleries) and not self.problems:
+            self.problems.append(
+                Problem(
+                    self.root,
+                    "no photos found; put them in folders inside this one, a folder per "
+                    "gallery (JPEG, PNG, WebP, TIFF, GIF)",
+                    severity=Severity.WARNING,
+                )
+            )
         for rel in self.config.photos:
             if rel not in self.by_rel:
                 self.problem(

@@ -84,6 +84,8 @@ def _open(path: Path) -> Image.Image:
     except PermissionError:
         raise ImageError(path, "permission denied; check the file's permissions") from None
     except OSError as exc:
+        if "truncated" in str(exc).lower():  # Pillow's words for a file that ends early
+            raise ImageError(path, "image file is truncated (incomplete copy?)") from None
         raise ImageError(path, f"cannot read: {exc.strerror or exc}") from None
     except Exception as exc:  # Pillow plugins raise assorted errors on hostile headers
         raise ImageError(path, f"damaged image header ({type(exc).__name__})") from None
@@ -119,10 +121,31 @@ def probe(path: Path) -> ImageProbe:
 
 
 def verify(path: Path) -> ImageProbe:
-    """Probe and also decode a small version, catching truncated or corrupt data."""
+    """Probe and also decode a small version, catching truncated or corrupt data.
+
+    PNG pixels are also checked against their CRCs: a flipped bit there can
+    still decode (into wrong pixels), so only the checksums tell.
+    """
     info = probe(path)
+    if info.format == "PNG":
+        _verify_checksums(path)
     load_fitted(path, (64, 64))
     return info
+
+
+def _verify_checksums(path: Path) -> None:
+    image = _open(path)
+    try:
+        with image:
+            image.verify()
+    except ImageError:
+        raise
+    except Exception as exc:  # Pillow raises SyntaxError, OSError, struct.error ... here
+        if isinstance(exc, EOFError) or "truncated" in str(exc).lower():
+            raise ImageError(path, "image file is truncated (incomplete copy?)") from None
+        raise ImageError(
+            path, "damaged image data (a checksum does not match); copy the photo again"
+        ) from None
 
 
 def _to_rgb(path: Path, image: Image.Image) -> Image.Image:
