@@ -237,6 +237,22 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[object], None]]:
         yield lambda _done: progress.advance(task)
 
 
+def stop_on_sigterm() -> list[int]:
+    """Make SIGTERM stop the main thread like Ctrl+C; the list gets the signal that came."""
+    import signal
+    import threading
+
+    came: list[int] = [0]
+
+    def stop(signum: int, _frame: object) -> None:
+        came[0] = signum
+        raise KeyboardInterrupt
+
+    if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+    return came
+
+
 def run_thumbs(argv: Sequence[str]) -> int:
     """``portfolio-tui thumbs``: prebuild the thumbnail cache with a progress bar."""
     from .imaging.cache import shared_cache
@@ -256,8 +272,14 @@ def run_thumbs(argv: Sequence[str]) -> int:
         return 2
     photos = portfolio.every_photo()
     cache = shared_cache()
-    with progress_bar("Thumbnails", len(photos)) as advance:
-        summary = prebuild(photos, cache, jobs=args.jobs, progress=advance)
+    stop_signal = stop_on_sigterm()
+    try:
+        with progress_bar("Thumbnails", len(photos)) as advance:
+            summary = prebuild(photos, cache, jobs=args.jobs, progress=advance)
+    except KeyboardInterrupt:
+        # Running builds finished their entries; every entry in the cache is whole.
+        print("thumbs: stopped; the thumbnails built so far are kept", file=sys.stderr)
+        return 128 + (stop_signal[0] or 2)  # 143 after SIGTERM, 130 after Ctrl+C
     for path, reason in sorted(summary.failed):
         print(clean(f"{path}: {reason}"))
     stats = cache.stats()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,12 +31,14 @@ class ThumbsSummary:
 
 
 def _build(cache: ImageCache, path: Path, box: tuple[int, int]) -> str | None:
-    """Build one entry; return 'cached', 'built', or raise ImageError."""
+    """Build one entry; return 'cached', 'built', 'off' (the cache cannot be written), or raise
+    ImageError."""
+    if cache.disabled_reason is not None:
+        return "off"  # decoding the rest would only be thrown away
     if cache.contains(path, box):
         return "cached"
     image = load_fitted(path, box)
-    cache.put(path, box, image)
-    return "built"
+    return "built" if cache.put(path, box, image) else "off"
 
 
 def prebuild(
@@ -59,20 +61,34 @@ def prebuild(
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="thumbs") as pool:
         futures = {pool.submit(_build, cache, p.path, box): p for p in photos}
-        for future in as_completed(futures):
-            photo = futures[future]
-            try:
-                outcome = future.result()
-            except ImageError as exc:
-                summary.failed.append((photo.path, exc.reason))
-            except Exception as exc:  # a decoder bug must not stop the other photos
-                summary.failed.append((photo.path, f"could not decode ({type(exc).__name__})"))
-            else:
-                if outcome == "cached":
-                    summary.cached += 1
-                else:
-                    summary.built += 1
-            if progress is not None:
-                progress(photo)
+        try:
+            _collect(futures, summary, progress)
+        except BaseException:
+            # Ctrl+C or SIGTERM: drop what has not started (leaving the pool would run it
+            # all) and let the running builds finish their entries, so none is half written.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _collect(
+    futures: dict[Future[str | None], Photo],
+    summary: ThumbsSummary,
+    progress: Callable[[Photo], None] | None,
+) -> None:
+    for future in as_completed(futures):
+        photo = futures[future]
+        try:
+            outcome = future.result()
+        except ImageError as exc:
+            summary.failed.append((photo.path, exc.reason))
+        except Exception as exc:  # a decoder bug must not stop the other photos
+            summary.failed.append((photo.path, f"could not decode ({type(exc).__name__})"))
+        else:
+            if outcome == "cached":
+                summary.cached += 1
+            elif outcome == "built":
+                summary.built += 1
+        if progress is not None:
+            progress(photo)
