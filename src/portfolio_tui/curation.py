@@ -803,7 +803,8 @@ class CurationStore:
                 f"another curator has held the lock for over {self.lock_timeout:g} s",
             ) from None
         except OSError as exc:
-            self._problem = f"cannot write {self.path}: {exc.strerror or exc}"
+            # Not a read-only reason: a full disk or a refused write may pass, and the
+            # next apply tries again (the app keeps the changes and says NOT SAVED).
             raise CurationError(self.path, f"not saved: {exc.strerror or exc}") from None
         self.snapshot = _to_snapshot(self.path, text, data)
         return self.snapshot

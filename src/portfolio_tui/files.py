@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 
 def fsync_file(path: Path) -> None:
@@ -122,19 +122,29 @@ def write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(f"{temp_prefix(path)}{os.getpid()}.{time.monotonic_ns()}{TEMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with contextlib.suppress(OSError):
-            os.fchmod(fd, os.stat(path).st_mode & 0o777)
-        handle: IO[bytes]
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, os.stat(path).st_mode & 0o777)
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)  # a full disk may only say so here (NFS): it fails the save too
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """``os.write`` until all of ``data`` is written (a short write is not an error)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:  # pragma: no cover - a regular file never writes nothing
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
 
 
 def remove_stale_temps(folder: Path, prefix: str) -> None:
