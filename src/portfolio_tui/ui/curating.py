@@ -134,12 +134,12 @@ class Curator:
             return
         self.app.post_message(Saved(0, snapshot))
 
-    def _loaded(self, snapshot: Snapshot, notice: str | None) -> None:
+    def _loaded(self, snapshot: Snapshot, notice: str | None, redraw: bool = False) -> None:
         before = self.snapshot
         self.on_disk = snapshot
         self.snapshot = with_changes(snapshot, [c for _, c in self._pending], self.store.author)
         changed = changed_photos(before, self.snapshot)
-        if changed is None or changed:
+        if changed is None or changed or redraw:
             self._on_change(changed)
         if notice:
             self.app.notify(notice, title="Curation", markup=False, timeout=4)
@@ -238,9 +238,12 @@ class Curator:
         """Take a save's result (or the first read, ``upto`` 0)."""
         self._pending = [(seq, c) for seq, c in self._pending if seq > message.upto]
         self._read_once = True
+        recovered = bool(message.upto) and self.error is not None
         if message.upto:
             self.error = None
-        self._loaded(message.snapshot, None)
+        # After a failed save the shown state already holds these changes: nothing differs,
+        # but the title bar must lose its NOT SAVED.
+        self._loaded(message.snapshot, None, redraw=recovered)
         if not message.upto:
             for problem in message.snapshot.problems[:3]:
                 self._report(str(problem), severity="warning")
@@ -251,8 +254,12 @@ class Curator:
             self._report(message.reason)
             self._on_change(None)
             return
+        repeated = message.reason == self.error
         self.error = message.reason
-        self._report(f"Not saved: {message.reason}")
+        if not repeated:  # the title bar says NOT SAVED meanwhile: one notice per cause
+            self._report(
+                f"{message.reason}. The changes stay on screen and are saved with the next one."
+            )
         self._on_change(None)
 
     def flush(self, timeout: float = 5.0) -> bool:

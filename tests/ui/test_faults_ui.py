@@ -1,0 +1,198 @@
+"""Faults as the photographer meets them: a full disk while culling, an unwritable cache, a
+slow file system and a slow save. The app keeps running, shows what it could not save, and
+saves it once the fault clears."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ui_support import screen_lines, screen_text, settle
+
+from conftest import ImageMaker
+from portfolio_tui import curation as curation_module
+from portfolio_tui.curation import CurationStore
+from portfolio_tui.imaging.cache import set_shared_cache, shared_cache
+from portfolio_tui.portfolio import open_portfolio
+from portfolio_tui.ui import rendering
+from portfolio_tui.ui.app import PortfolioApp
+from portfolio_tui.ui.screens.loupe import LoupeScreen
+from portfolio_tui.ui.widgets.photo_view import PhotoView
+from portfolio_tui.ui.widgets.thumb_grid import ThumbGrid
+
+SIZE = (120, 34)
+
+
+@pytest.fixture
+def root(tmp_path: Path, make_image: ImageMaker) -> Path:
+    for i, name in enumerate(["a.jpg", "b.jpg", "c.jpg"]):
+        make_image(tmp_path / "p" / "g" / name, color=(60 * i, 120, 200))
+    return tmp_path / "p"
+
+
+def app_for(root: Path) -> PortfolioApp:
+    return PortfolioApp(
+        open_portfolio(root),
+        open_target="gallery:g",
+        curation=CurationStore(root, author="me@test"),
+        watch_curation=False,
+    )
+
+
+def edge(app: PortfolioApp, index: int) -> str:
+    """The lower edge of tile ``index`` in the first row (where its badges are)."""
+    grid = app.screen.query_one(ThumbGrid)
+    g = grid.geometry
+    line = screen_lines(app)[grid.region.y + g.tile_height - 1]
+    start = grid.region.x + index * g.pitch
+    return line[start : start + g.tile_width]
+
+
+def notices(app: PortfolioApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_a_full_disk_keeps_the_changes_shown_and_saves_them_when_it_clears(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = threading.Event()
+    full.set()
+    real_write = curation_module.write_atomically
+
+    def write(path: Path, text: str) -> None:
+        if full.is_set():
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_write(path, text)
+
+    monkeypatch.setattr(curation_module, "write_atomically", write)
+    app = app_for(root)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        assert not await asyncio.to_thread(app.curator.flush, 5)  # tried, failed
+        await settle(pilot)
+        assert "NOT SAVED" in screen_lines(app)[0] and "VIEW ONLY" not in screen_lines(app)[0]
+        assert "★★★" in edge(app, 0)
+        # Keys keep working while the disk is full; each change is shown at once.
+        await pilot.press("right", "p", "7")
+        await asyncio.to_thread(app.curator.flush, 5)
+        await settle(pilot)
+        assert "★★★" in edge(app, 0) and "⚑" in edge(app, 1) and "●" in edge(app, 1)
+        assert "NOT SAVED" in screen_lines(app)[0]
+        assert app.curator.unsaved == 3
+        assert not (root / "curation.toml").exists()
+        # One notice for the cause (not one per key), naming the file and the reason.
+        said = [n for n in notices(app) if "not saved" in n]
+        assert said == [
+            f"{root / 'curation.toml'}: not saved: No space left on device. "
+            "The changes stay on screen and are saved with the next one."
+        ]
+        # The disk has room again: the next change saves everything waiting.
+        full.clear()
+        await pilot.press("right", "4")
+        assert await asyncio.to_thread(app.curator.flush, 5)
+        await settle(pilot)
+        assert "NOT SAVED" not in screen_lines(app)[0]
+        assert app.curator.unsaved == 0
+    snap = CurationStore(root).load()
+    assert snap.photo("g/a.jpg").rating == 3
+    b = snap.photo("g/b.jpg")
+    assert (b.flag, b.label) == ("pick", "yellow")
+    assert snap.photo("g/c.jpg").rating == 4
+
+
+async def test_a_slow_save_never_holds_the_keys_up(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_apply = CurationStore.apply
+    saving = threading.Event()
+
+    def slow_apply(self: CurationStore, changes: Any) -> Any:
+        saving.set()
+        time.sleep(1.0)
+        return real_apply(self, changes)
+
+    monkeypatch.setattr(CurationStore, "apply", slow_apply)
+    app = app_for(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grid = app.screen.query_one(ThumbGrid)
+        await pilot.press("3")
+        assert await asyncio.to_thread(saving.wait, 2)
+        began = time.monotonic()
+        await pilot.press("right", "5", "right", "x")
+        took = time.monotonic() - began
+        # Handled while the first save still sleeps in the writer thread.
+        assert app.curator.unsaved >= 1
+        assert grid.cursor == 2
+        assert "★★★★★" in edge(app, 1) and "✕" in edge(app, 2)
+        assert took < 0.8, f"four keys took {took:.2f} s during a save"
+        assert await asyncio.to_thread(app.curator.flush, 5)
+    snap = CurationStore(root).load()
+    assert snap.photo("g/a.jpg").rating == 3 and snap.photo("g/b.jpg").rating == 5
+    assert snap.photo("g/c.jpg").flag == "reject"
+
+
+async def test_slow_reads_never_hold_the_keys_up(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fitted = rendering.fitted
+    started = threading.Event()
+
+    def slow_fitted(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        time.sleep(0.5)  # a photo on a sleepy network share
+        return real_fitted(*args, **kwargs)
+
+    monkeypatch.setattr(rendering, "fitted", slow_fitted)
+    app = app_for(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert await asyncio.to_thread(started.wait, 2)
+        grid = app.screen.query_one(ThumbGrid)
+        began = time.monotonic()
+        await pilot.press("right")
+        took = time.monotonic() - began
+        assert grid.cursor == 1
+        assert any(grid.thumbnail(p) is None for p in grid.photos), "decodes not pending"
+        assert took < 0.3, f"a key took {took:.2f} s while photos were decoding"
+        await pilot.press("2")
+        assert "★★" in edge(app, 1)
+        await settle(pilot)
+        assert all(grid.thumbnail(p) is not None for p in grid.photos)
+        assert await asyncio.to_thread(app.curator.flush, 5)
+
+
+async def test_an_uncreatable_cache_still_shows_every_photo(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("the cache folder would go under this file")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))
+    set_shared_cache(None)
+    app = app_for(root)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        grid = app.screen.query_one(ThumbGrid)
+        for photo in grid.photos:
+            shown = grid.thumbnail(photo)
+            assert shown is not None and shown.error is None and shown.strips, photo.rel
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoupeScreen)
+        view = app.screen.query_one(PhotoView)
+        assert view.rendered is not None and getattr(view.rendered, "error", None) is None
+        await pilot.press("right")
+        await settle(pilot)
+        assert view.rendered is not None and getattr(view.rendered, "error", None) is None
+        assert "Traceback" not in screen_text(app)
+        assert len(notices(app)) <= 1, notices(app)
+    reason = shared_cache().disabled_reason or ""
+    assert reason.startswith(f"cannot write the image cache at {blocker / 'cache'}")
+    assert not (blocker.parent / "cache").exists()
