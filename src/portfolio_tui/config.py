@@ -240,7 +240,8 @@ class _Validator:
             return None
         if not low <= value <= high:
             self.error(
-                (*key_path, key), f"'{key}' is {value:g}; it must be from {low:g} to {high:g}"
+                (*key_path, key),
+                f"'{key}' is {_number_text(value)}; it must be from {low:g} to {high:g}",
             )
             return None
         return float(value)
@@ -320,6 +321,14 @@ def _name(key_path: KeyPath) -> str:
     if key_path[0] == "photos" and len(key_path) >= 2:
         return f'[photos."{key_path[1]}"]'
     return "[" + ".".join(str(k) for k in key_path) + "]"
+
+
+def _number_text(value: float) -> str:
+    """``value`` for a message; an integer too large for a float has no ``:g`` form."""
+    try:
+        return f"{value:g}"
+    except OverflowError:
+        return f"a number of {len(str(abs(int(value))))} digits"
 
 
 def _type(value: Any) -> str:
@@ -408,6 +417,17 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
                 )
             ]
         ) from None
+    except (RecursionError, ValueError) as exc:
+        # tomllib recurses once per nested list or inline table, and reads integers
+        # with int(), which refuses more than 4300 digits: neither is a TOMLDecodeError.
+        what = (
+            "lists or tables are nested too deeply to read"
+            if isinstance(exc, RecursionError)
+            else "a number has too many digits to read"
+        )
+        raise ConfigUnreadable(
+            [Problem(path, f"invalid TOML: {what}; see docs/config.md")]
+        ) from None
     v = _Validator(path, key_positions(text))
     top = v.table(data, (), _TOP)
 
@@ -416,7 +436,7 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
     photographer = v.string(portfolio, "photographer", ("portfolio",))
     credits = v.strings(portfolio, "credits", ("portfolio",))
     root_text = v.string(portfolio, "root", ("portfolio",)) or "."
-    root = (path.parent / Path(root_text).expanduser()).resolve()
+    root = _root(v, path, root_text)
 
     display = v.table(top.get("display", {}), ("display",), _DISPLAY)
 
@@ -454,6 +474,23 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
         positions=v.positions,
     )
     return config, v.problems
+
+
+def _root(v: _Validator, path: Path, root_text: str) -> Path:
+    """The portfolio root, resolved; the config's folder when ``root`` cannot be used.
+
+    A NUL in the path, ``~`` without a home folder or (Python 3.10) a symlink
+    loop make ``expanduser``/``resolve`` raise; that is a problem, not a crash.
+    """
+    try:
+        return (path.parent / Path(root_text).expanduser()).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:
+        v.error(
+            ("portfolio", "root"),
+            f"'root' cannot be used as a folder ({exc}); give a folder path, "
+            'like root = "photos"',
+        )
+        return path.parent.resolve()
 
 
 def _array_of_tables(v: _Validator, value: Any, key: str) -> list[dict[str, Any]]:

@@ -154,9 +154,12 @@ class ClientPicks:
 
 def _timestamp(value: object) -> str:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return value.isoformat() + "Z"
+        if value.tzinfo is None:
+            return value.isoformat() + "Z"
+        try:
+            return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+            return value.isoformat()
     return value if isinstance(value, str) else ""
 
 
@@ -339,6 +342,18 @@ class PicksStore:
                 "fix or remove that line (nothing is saved until then)",
                 self.path,
                 where,
+            ) from None
+        except (RecursionError, ValueError) as exc:
+            # tomllib recurses once per nested list or inline table, and reads integers
+            # with int(), which refuses more than 4300 digits: neither is a TOMLDecodeError.
+            what = (
+                "lists or tables nested too deeply"
+                if isinstance(exc, RecursionError)
+                else "a number with too many digits"
+            )
+            raise PicksError(
+                f"damaged picks file, not valid TOML: {what}; fix it or move the file away",
+                self.path,
             ) from None
         version = data.get("version", VERSION)
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
