@@ -85,8 +85,11 @@ def locked(lock_path: Path, timeout: float) -> Iterator[None]:
     """
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
-    except PermissionError:
-        fd = os.open(lock_path, os.O_RDONLY)
+    except PermissionError as denied:
+        try:
+            fd = os.open(lock_path, os.O_RDONLY)  # flock needs no write permission
+        except OSError:
+            raise denied from None  # "permission denied", not the fallback's "no such file"
     try:
         deadline = time.monotonic() + timeout
         delay = 0.001

@@ -173,6 +173,22 @@ def test_a_temp_file_that_cannot_be_removed_goes_with_the_next_save(
     assert not [n for n in names(tmp_path) if n.endswith(".tmp")]
 
 
+@pytest.mark.parametrize("kind", ["curation", "picks"])
+def test_a_lock_file_that_cannot_be_made_says_permission_denied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """The first save ever, in a folder where the lock file cannot be created."""
+    with monkeypatch.context() as m:
+        fail_nth(m, "open", 1, errno.EACCES)
+        with pytest.raises((CurationError, PicksError)) as raised:
+            if kind == "curation":
+                CurationStore(tmp_path).apply([Change.rating("a.jpg", 1)])
+            else:
+                PicksStore(tmp_path).apply("Anna", add=["a.jpg"])
+    assert str(raised.value).endswith("not saved: Permission denied")
+    assert names(tmp_path) == []
+
+
 def test_a_short_write_is_continued(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = os.write
     monkeypatch.setattr(os, "write", lambda fd, data: real(fd, bytes(data[:7])))
