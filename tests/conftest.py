@@ -145,3 +145,46 @@ def run_cli(
         timeout=60,
         check=False,
     )
+
+
+# -- the originals stay untouched -----------------------------------------------------
+ORIGINAL_FOLDERS = (REPO / "portfolio", REPO / "scripts" / "demo-sources")
+"""The photos (and their sidecars) the repository ships: the suite must never change them."""
+
+
+def originals() -> dict[str, str]:
+    """SHA-256 and mtime of every file under :data:`ORIGINAL_FOLDERS` (curation files excepted)."""
+    import hashlib
+
+    found: dict[str, str] = {}
+    for folder in ORIGINAL_FOLDERS:
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file() or path.name.startswith(("curation.toml", "picks.toml", ".")):
+                continue
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[str(path.relative_to(REPO))] = f"{digest} {path.stat().st_mtime_ns}"
+    return found
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_ORIGINALS] = originals()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any original photo's bytes or modification time changed."""
+    before = session.config.stash.get(_ORIGINALS, None)
+    if before is None:
+        return
+    after = originals()
+    changed = sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "the suite changed original files: " + ", ".join(changed)
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_ORIGINALS = pytest.StashKey[dict[str, str]]()
