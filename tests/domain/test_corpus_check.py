@@ -94,3 +94,24 @@ def test_the_check_command_on_the_corpus_is_calm(built: tuple[Path, list[corpus.
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert result.stdout.rstrip().splitlines()[-1].startswith("check: ")
     assert "portfolio/bad/huge.png: image is too large to open safely" in result.stdout
+
+
+def test_a_folder_without_read_permission_is_named_even_as_root(
+    built: tuple[Path, list[corpus.Case]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root reads any folder, so the refusal is injected where the portfolio lists it."""
+    tmp, _ = built
+    folders = tmp / "folders"
+    real = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if Path(path) == folders / "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr("portfolio_tui.portfolio.os.scandir", scandir)
+    result = check(folders)
+    found = [p for p in result.problems if Path(p.file) == folders / "locked"]
+    assert [p.message for p in found] == [
+        "cannot read this folder (permission denied); check its permissions"
+    ]
