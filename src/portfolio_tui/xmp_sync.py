@@ -751,8 +751,8 @@ def _apply_wants(data: bytes, wants: dict[tuple[str, str, str], _Want]) -> bytes
         raise SidecarError("it has no rdf:Description to hold the values")
     editor = _Editor(data)
     for (namespace, name, usual), want in wants.items():
-        found = _find(editor, blocks, namespace, name)
-        if found is None:
+        places = list(_find_all(editor, blocks, namespace, name))
+        if not places:
             if want.value is None:
                 continue
             target = next(
@@ -761,13 +761,18 @@ def _apply_wants(data: bytes, wants: dict[tuple[str, str, str], _Want]) -> bytes
             )
             _add(editor, target, namespace, name, usual, want.value)
             continue
-        block, attribute, child = found
-        if want.value is None:
+        # A property stated more than once (an attribute and an element, or in two
+        # rdf:Description blocks) is read from its first place: that one is updated
+        # and the others removed, or a reader would find the old value there (or,
+        # after a removal, in the next place).
+        for _block, attribute, child in places if want.value is None else places[1:]:
             if attribute is not None:
                 editor.replace(attribute.start(), attribute.end(), "")
             elif child is not None:
                 editor.remove_node(child)
+        if want.value is None:
             continue
+        block, attribute, child = places[0]
         if isinstance(want.value, str):
             if attribute is not None:
                 quoted = attribute.group(4)
@@ -793,20 +798,20 @@ def _apply_wants(data: bytes, wants: dict[tuple[str, str, str], _Want]) -> bytes
     return editor.render()
 
 
-def _find(
+def _find_all(
     editor: _Editor, blocks: Sequence[_Node], namespace: str, name: str
-) -> tuple[_Node, re.Match[bytes] | None, _Node | None] | None:
-    """Where the property is, as :func:`portfolio_tui.xmp.property_values` finds it."""
+) -> Iterator[tuple[_Node, re.Match[bytes] | None, _Node | None]]:
+    """Every place the property is stated, first the one
+    :func:`portfolio_tui.xmp.property_values` reads."""
     for block in blocks:
         for qname, match in editor.attribute_spans(block):
             if qname.startswith("xmlns"):
                 continue
             if block.resolve(qname, attribute=True) == (namespace, name):
-                return block, match, None
+                yield block, match, None
         for child in block.children:
             if child.tag == (namespace, name):
-                return block, None, child
-    return None
+                yield block, None, child
 
 
 def _add(

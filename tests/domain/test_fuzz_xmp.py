@@ -338,6 +338,34 @@ curations = st.builds(
     entry=curations,
     overwrite=st.booleans(),
 )
+@example(  # a label stated twice: export --overwrite removed only the attribute
+    data=(
+        f'<x:xmpmeta xmlns:x="a"><rdf:RDF xmlns:rdf="{RDF_NS}"><rdf:Description '
+        f'xmlns:xmp="{XMP_NS}" xmp:Label="-"><xmp:Label>-</xmp:Label>'
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    ).encode(),
+    entry=PhotoCuration(),
+    overwrite=True,
+)
+@example(  # and in two rdf:Description blocks
+    data=(
+        f'<x:xmpmeta xmlns:x="a"><rdf:RDF xmlns:rdf="{RDF_NS}">'
+        + f'<rdf:Description xmlns:xmp="{XMP_NS}" xmp:Rating="2"/>' * 2
+        + "</rdf:RDF></x:xmpmeta>"
+    ).encode(),
+    entry=PhotoCuration(),
+    overwrite=True,
+)
+@example(  # an empty attribute and an element: the old element stayed first
+    data=(
+        f'<x:xmpmeta xmlns:x="a"><rdf:RDF xmlns:rdf="{RDF_NS}"><rdf:Description '
+        f'xmlns:darktable="{DARKTABLE_NS}" darktable:colorlabels="">'
+        "<darktable:colorlabels></darktable:colorlabels>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    ).encode(),
+    entry=PhotoCuration(label="red"),
+    overwrite=False,
+)
 def test_update_sidecar_raises_only_sidecar_error_and_reads_back(
     data: bytes | None, entry: PhotoCuration, overwrite: bool
 ) -> None:
