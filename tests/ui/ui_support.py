@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import time
 from typing import Any
 
 from PIL import Image
@@ -12,31 +14,46 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Static
 
+from portfolio_tui.ui.decoding import DECODER
 from portfolio_tui.ui.widgets.bars import TitleBar
 
-SETTLE_ROUNDS = 25
+SETTLE_ROUNDS = 2000
+SETTLE_SECONDS = 20.0
 LONG_LIVED = {"curation-watch"}
 """Worker groups that run as long as the app (settle does not wait for them)."""
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until every worker (image decodes, EXIF reads) has finished and its result is shown.
+    """Wait until every worker and decode (images, EXIF reads) has finished and its result is shown.
 
     A finished worker can start another (the comparison measures aspect ratios, then draws at
-    the common height), so this loops until no worker is left.
+    the common height), so this loops until no worker and no decode is left.
     """
     app = pilot.app
     await pilot.pause()
-    for _ in range(SETTLE_ROUNDS):
+    deadline = time.monotonic() + SETTLE_SECONDS
+    rounds = 0
+    while True:
         working = [w for w in app.workers if w.group not in LONG_LIVED and not w.is_finished]
-        if not working:
-            # A worker that ended during the pause has posted its result but the widget may
-            # not have handled it yet: let every widget drain its queue once more.
+        decoding = DECODER.pending() or DECODER.running()
+        if not working and not decoding:
+            # A worker or decode that ended during the pause has posted its result but the
+            # widget may not have handled it yet: let every widget drain its queue once more.
+            await pilot.pause()
             await pilot._wait_for_screen()
-            return
-        await app.workers.wait_for_complete(working)
+            if not (DECODER.pending() or DECODER.running()):
+                return
+        rounds += 1
+        if rounds > SETTLE_ROUNDS or time.monotonic() > deadline:
+            raise AssertionError(
+                f"still busy after {SETTLE_SECONDS} s: {working} {DECODER.pending()} "
+                f"{DECODER.running()}"
+            )
+        if working:
+            await app.workers.wait_for_complete(working)
+        else:
+            await asyncio.sleep(0.01)
         await pilot.pause()
-    raise AssertionError(f"workers still running after {SETTLE_ROUNDS} rounds: {list(app.workers)}")
 
 
 def screen_strips(app: App[Any]) -> list[list[str]]:

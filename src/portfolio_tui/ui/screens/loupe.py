@@ -17,6 +17,7 @@ from ...portfolio import Gallery, Photo, PhotoSet
 from ...provenance import Provenance, provenance
 from ...text import clean
 from ..commands import CURATE, LOUPE, bindings
+from ..decoding import DECODER
 from ..safe import markdown_source, plain
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.info_panel import InfoPanel, badge, read_facts
@@ -25,6 +26,9 @@ from .curate import CurationActions, curation_badge
 
 NARROW = 100
 """Below this width the notes panel starts hidden, leaving room for the photo."""
+
+AHEAD, BEHIND = 3, 1
+"""Photos decoded ahead of the one shown: this many in the direction of travel, and back."""
 
 
 def photo_heading(photo: Photo, found: Provenance | None = None) -> Content:
@@ -76,7 +80,26 @@ class LoupeScreen(CurationActions, Screen[int]):
 
     def on_mount(self) -> None:
         self.show_notes = self.app.size.width >= NARROW
+        self._direction = 1
         self._show()
+
+    def neighbours(self) -> list[Photo]:
+        """The photos to have ready next: ahead in the direction of travel first."""
+        index, step, count = self.index, self._direction, len(self.photos)
+        order = [index + step * n for n in range(1, AHEAD + 1)]
+        order += [index - step * n for n in range(1, BEHIND + 1)]
+        return [self.photos[i] for i in order if 0 <= i < count]
+
+    def _look_ahead(self) -> None:
+        """Decode the neighbours for the photo view's size, in the background."""
+        if self.is_attached and self.photos:
+            self.query_one("#photo", PhotoView).look_ahead(self.neighbours(), owner=self)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._look_ahead)  # the old size's look-ahead is useless
+
+    def on_unmount(self) -> None:
+        DECODER.retain(self, [])
 
     def _show(self) -> None:
         photo = self.photo
@@ -86,6 +109,8 @@ class LoupeScreen(CurationActions, Screen[int]):
             plain(f"{photo.name} · {self.index + 1} / {len(self.photos)}"),
         )
         self.query_one("#photo", PhotoView).photo = photo
+        # After the refresh: the photo view has its size (and its own decode goes first).
+        self.call_after_refresh(self._look_ahead)
         self.query_one("#heading", Static).update(photo_heading(photo))
         self._show_curation()
         panel = self.query_one(InfoPanel)
@@ -161,8 +186,9 @@ class LoupeScreen(CurationActions, Screen[int]):
         ):
             self._show_curation()
 
-    def watch_index(self) -> None:
+    def watch_index(self, before: int, after: int) -> None:
         if self.is_mounted:
+            self._direction = 1 if after >= before else -1
             self._show()
 
     def watch_show_info(self, show: bool) -> None:

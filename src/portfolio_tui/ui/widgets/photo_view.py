@@ -8,7 +8,11 @@ Sixel the cells are blank and the image is written after them (see
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Sequence
+from concurrent.futures import Future
 from functools import partial
+from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -16,14 +20,15 @@ from rich.style import Style
 from textual.content import Content
 from textual.dom import NoScreen
 from textual.geometry import Region
+from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.worker import Worker, WorkerState
 
 from ...imaging.viewport import Viewport
 from ...portfolio import Photo
 from ...text import clean, fit, wrap
+from ..decoding import DECODER
 from ..pictures import (
     PICTURES,
     ZERO_WIDTH,
@@ -38,6 +43,18 @@ from ..rendering import CACHE, Rendered, colors_for, render_photo
 from ..zoom import ViewRequest, render_view
 
 Shown = Rendered | Picture
+
+
+class Decoded(Message):
+    """A decode this view asked for has finished (posted from the decoding thread)."""
+
+    def __init__(
+        self, wanted: tuple[object, ...], result: Any, error: BaseException | None
+    ) -> None:
+        super().__init__()
+        self.wanted = wanted
+        self.result = result
+        self.error = error
 
 
 class PhotoView(Widget):
@@ -212,15 +229,70 @@ class PhotoView(Widget):
             else:
                 self._show(CACHE.peek(photo.path, width, height, height_px, colors=colors))
         # A zoom, pan or split keeps showing the last view until the new one is drawn.
-        self.run_worker(
-            partial(
-                self._decode, wanted, photo, width, height, height_px, settings, colors, request
-            ),
-            group="photo-view",
-            exclusive=True,
-            thread=True,
-            exit_on_error=False,
+        # The shared decoder runs it (this view's earlier request, if it has not
+        # started, is dropped: a held arrow key queues nothing).
+        work = partial(
+            self._decode, wanted, photo, width, height, height_px, settings, colors, request
         )
+        DECODER.retain(self, [wanted])
+        future = DECODER.submit(wanted, work, priority=0, owner=self)
+        future.add_done_callback(partial(self._decoded, wanted))
+
+    def look_ahead(self, photos: Sequence[Photo], owner: object) -> list[Photo]:
+        """Decode ``photos`` for this view's size and mode ahead of time, most urgent first.
+
+        ``owner`` (the screen) asks again on every move; what it no longer lists
+        and has not started is dropped. Photos already drawn are skipped. The
+        photos submitted.
+        """
+        width, height = self.size
+        height -= self._label_rows
+        if not self.is_mounted or width <= 0 or height <= 0 or self.viewport != Viewport():
+            DECODER.retain(owner, [])
+            return []
+        height_px = self.fit_height_px
+        settings = self.picture_settings
+        colors = colors_for(self.app)
+        jobs = []
+        for photo in photos:
+            drawn: Shown | None
+            if settings.graphics:
+                drawn = PICTURES.peek(photo.path, width, height, height_px, settings)
+            else:
+                drawn = CACHE.peek(photo.path, width, height, height_px, colors=colors)
+            if drawn is not None:
+                continue
+            request = ViewRequest(photo.path, Viewport(), None, None)
+            wanted = (photo.path, width, height, height_px, settings, colors, request)
+            work = partial(
+                self._decode, wanted, photo, width, height, height_px, settings, colors, request
+            )
+            jobs.append((photo, wanted, work))
+        DECODER.retain(owner, [wanted for _, wanted, _ in jobs])
+        for priority, (_, wanted, work) in enumerate(jobs, start=1):
+            DECODER.submit(wanted, work, priority=priority, owner=owner)
+        return [photo for photo, _, _ in jobs]
+
+    def _decoded(self, wanted: tuple[object, ...], future: Future[Any]) -> None:
+        """In the decoding thread: hand the result to the view's own message queue."""
+        if future.cancelled():
+            return
+        error = future.exception()
+        # The view may have gone meanwhile (NoActiveAppError and the like).
+        with contextlib.suppress(Exception):
+            self.post_message(Decoded(wanted, None if error else future.result(), error))
+
+    def on_decoded(self, message: Decoded) -> None:
+        message.stop()
+        if message.wanted != self._wanted:
+            return  # asked for something else since
+        if message.error is not None:
+            # A bug in decoding must not take the app down: show it as an unreadable photo.
+            self._show(Rendered(("", 0, 0, 0, 0), error="could not draw this photo"))
+            return
+        _, rendered = message.result
+        if rendered is not self._rendered:
+            self._show(rendered)
 
     @staticmethod
     def _decode(
@@ -238,18 +310,6 @@ class PhotoView(Widget):
         if settings.graphics:
             return wanted, render_picture(photo.path, width, height, height_px, settings)
         return wanted, render_photo(photo.path, width, height, height_px, colors)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "photo-view":
-            return
-        event.stop()
-        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            wanted, rendered = event.worker.result
-            if wanted == self._wanted and rendered is not self._rendered:
-                self._show(rendered)
-        elif event.state == WorkerState.ERROR and self._wanted is not None:
-            # A bug in decoding must not take the app down: show it as an unreadable photo.
-            self._show(Rendered(("", 0, 0, 0, 0), error="could not draw this photo"))
 
     def _image_box(self) -> Region | None:
         """Where the picture's cells are, in widget coordinates (None if not drawn)."""
