@@ -200,3 +200,23 @@ async def test_the_look_ahead_stays_inside_the_render_cache_bound(
             await settle(pilot)
             assert small._lru.total <= 3 * one
         assert view.photo is not None and view.photo.name == "09.jpg"
+
+
+async def test_stepping_candidates_in_a_comparison_draws_the_next_ones_ahead(shoot: Path) -> None:
+    app = PortfolioApp(open_portfolio(shoot), open_target="gallery:g", watch_curation=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")  # 00 against 01, the rest of the gallery as candidates
+        await settle(pilot)
+        await pilot.press("right")  # candidate 02; 03 and 04 ahead, 01 behind
+        await settle(pilot)
+        view = app.screen.query_one("#view-1", PhotoView)
+        assert view.photo is not None and view.photo.name == "02.jpg"
+        width, height = view.size
+        ready = {
+            photo.name
+            for photo in app.portfolio.every_photo()
+            if CACHE.peek(photo.path, width, height, view.fit_height_px) is not None
+        }
+        assert {"03.jpg", "04.jpg", "01.jpg"} <= ready
+        assert "06.jpg" not in ready

@@ -34,6 +34,7 @@ from ...portfolio import Comparison, ComparisonSide, Photo
 from ...provenance import Provenance, provenance
 from ...text import clean
 from ..commands import COMPARE, bindings
+from ..decoding import DECODER
 from ..safe import markdown_source
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.info_diff import Column, InfoDiff
@@ -398,7 +399,20 @@ class CompareScreen(Screen[None]):
         index = (index + step) % len(pool)
         self.sides[1] = ComparisonSide(pool[index].rel, "Candidate", pool[index])
         self._sides_changed()
+        # The candidates either side, in the direction of travel first, drawn ahead
+        # (at the common height the pair has now: headshots mostly share a shape).
+        ahead = [pool[(index + step * n) % len(pool)] for n in (1, 2, -1)]
+        self.call_after_refresh(
+            self._look_ahead, [p for p in dict.fromkeys(ahead) if p != pool[index]]
+        )
         return True
+
+    def _look_ahead(self, photos: list[Photo]) -> None:
+        if self.is_attached and len(self.views) >= 2:
+            self.views[1].look_ahead(photos, owner=self)
+
+    def on_unmount(self) -> None:
+        DECODER.retain(self, [])
 
     def _sides_changed(self) -> None:
         self._apply()
