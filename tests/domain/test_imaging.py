@@ -334,3 +334,34 @@ def test_first_screen_count_matches_the_grid_layout() -> None:
     assert first_screen_count(200, 48) == 21
     assert first_screen_count(200, 48, cols=20) == 8 * 4  # 15-row tiles: the 4th row is cut
     assert first_screen_count(10, 5) == 1
+
+
+def _mpo(path: Path, main: tuple[int, int], preview: tuple[int, int]) -> Path:
+    """A JPEG with an MPF preview: the original red, the preview green (so a test can tell)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    big = Image.new("RGB", main, (200, 30, 30))
+    small = Image.new("RGB", preview, (30, 200, 30))
+    big.save(path, "MPO", save_all=True, append_images=[small], quality=90)
+    return path
+
+
+def _is_green(image: Image.Image) -> bool:
+    r, g, _ = image.getpixel((image.width // 2, image.height // 2))  # type: ignore[misc]
+    return g > 150 and r < 80
+
+
+def test_a_large_enough_camera_preview_is_decoded_instead_of_the_original(tmp_path: Path) -> None:
+    path = _mpo(tmp_path / "cam.jpg", (3000, 2000), (1500, 1000))
+    shown = load_fitted(path, (400, 300))
+    assert shown.size == (400, 267) and _is_green(shown)
+
+
+def test_a_preview_smaller_than_the_view_is_not_used(tmp_path: Path) -> None:
+    path = _mpo(tmp_path / "cam.jpg", (3000, 2000), (600, 400))
+    shown = load_fitted(path, (1200, 900))
+    assert shown.size == (1200, 800) and not _is_green(shown)
+
+
+def test_a_preview_of_another_shape_is_not_used(tmp_path: Path) -> None:
+    path = _mpo(tmp_path / "cam.jpg", (3000, 2000), (1600, 900))  # letterboxed 16:9
+    assert not _is_green(load_fitted(path, (400, 300)))
