@@ -13,7 +13,6 @@ import re
 import unicodedata
 
 from rich.cells import cell_len, set_cell_size
-from rich.markup import escape as _rich_escape
 
 __all__ = [
     "clean",
@@ -70,13 +69,31 @@ def clean_multiline(value: object) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_RICH_BRACKET = re.compile(r"(\\*)(\[(?:[a-z#/@][^[]*?\])?)")
+
+
+def _rich_bracket(match: re.Match[str]) -> str:
+    backslashes, bracket = match.groups()
+    if len(bracket) > 1:  # what Rich reads as a tag: backslashes doubled, one more escapes it
+        return backslashes * 2 + "\\" + bracket
+    return backslashes + "\\["  # plain text: Rich turns "\\[" into "[", other backslashes stay
+
+
 def escape_markup(value: object) -> str:
     """Clean ``value`` and escape it for embedding in Rich markup (``Text.from_markup``).
+
+    Like ``rich.markup.escape``, which loses the backslash of ``\\[`` before a
+    bracket that is not a tag (``C:\\[2024]`` showed as ``C:[2024]``) and
+    leaves an odd run of three trailing backslashes escaping the caller's next
+    tag.  A trailing run of backslashes is doubled, so the text is meant to be
+    followed by markup (or nothing that minds).  Rich also turns ``:smile:``
+    into an emoji unless the markup is read with ``emoji=False``.
 
     Not for Textual's markup (``Content.from_markup``, the command palette):
     that one takes any ``[`` for a tag, so use :func:`escape_content_markup`.
     """
-    return _rich_escape(clean(value))
+    text = _RICH_BRACKET.sub(_rich_bracket, clean(value))
+    return text + "\\" * (len(text) - len(text.rstrip("\\")))
 
 
 def escape_content_markup(value: object) -> str:

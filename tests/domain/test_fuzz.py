@@ -9,7 +9,7 @@ keeps its invariants (problems located in the file, no control characters ...).
 The settings live in tests/domain/_fuzzing.py: 100 examples per property, no
 deadline; the whole set takes about 30 s on two cores.  A long campaign::
 
-    FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest -q -p no:randomly tests/domain/test_fuzz*.py
+    FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest -q -x tests/domain/test_fuzz*.py
 
 Hypothesis keeps every failure it finds in .hypothesis/ (ignored by git) and
 replays it first next time; a failure prints a ``@reproduce_failure`` blob.
@@ -27,6 +27,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.content import Content
 
+from portfolio_tui.picks import MAX_CLIENT_CHARS, PicksError, client_name
 from portfolio_tui.text import (
     clean,
     clean_multiline,
@@ -102,11 +103,14 @@ def test_clean_takes_any_value(value: object) -> None:
 @given(outside_text)
 @example("\\[bold]")
 @example("plain \\")
+@example("\\[")  # rich.markup.escape: the backslash was lost ("[")
+@example("x\\\\\\")  # and three trailing backslashes escaped the next tag
 def test_escape_markup_reads_back_through_rich_markup(text: str) -> None:
     """escape_markup() is for Rich markup: embedded between tags, Text.from_markup gives
     back clean(text) with only those tags' style (a trailing backslash is doubled so
-    it cannot escape the tag after it, so the text is checked embedded, as it is used)."""
-    rendered = Text.from_markup(f"[red]{escape_markup(text)}[/red]")
+    it cannot escape the tag after it, so the text is checked embedded, as it is used;
+    emoji codes such as :smile: have no escape in Rich, hence emoji=False)."""
+    rendered = Text.from_markup(f"[red]{escape_markup(text)}[/red]", emoji=False)
     assert rendered.plain == clean(text)
     assert {str(span.style) for span in rendered.spans} <= {"red"}
 
@@ -138,7 +142,9 @@ def test_fit_never_exceeds_the_width(text: str, width: int) -> None:
     text = clean(text)  # fit() is given cleaned text
     fitted = fit(text, width)
     assert cell_len(fitted) <= max(0, width)
-    if cell_len(text) <= width:
+    if width <= 0:
+        assert fitted == ""  # even for zero-width text such as "\ufeff"
+    elif cell_len(text) <= width:
         assert fitted == text
     elif width > 0:
         assert fitted.endswith("…")
@@ -155,3 +161,18 @@ def test_wrap_keeps_every_line_in_width_and_every_word(text: str, width: int) ->
         assert line == line.strip()
     words = clean(text).split()
     assert " ".join(lines).split() == [fit(word, limit) for word in words]
+
+
+@FUZZ
+@given(outside_text)
+@example(" Ann\u202e ")
+def test_client_name_is_clean_or_refused(text: str) -> None:
+    """picks.client_name(): a name safe to show and store, or PicksError."""
+    try:
+        name = client_name(text)
+    except PicksError:
+        return
+    assert name == name.strip() and 0 < len(name) <= MAX_CLIENT_CHARS
+    assert _unsafe(name) == []
+    assert clean(name) == name
+    assert client_name(name) == name
