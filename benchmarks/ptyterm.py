@@ -149,6 +149,16 @@ class Session:
         with contextlib.suppress(OSError):
             os.close(self.fd)
 
+    def kill_group(self) -> None:
+        """SIGKILL whatever is left in the program's process group (call after ``close``).
+
+        ``pty.fork`` makes the program a session and group leader, so anything it
+        started and left behind (worker processes) is in the group ``pid``.
+        """
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.killpg(self.pid, signal.SIGKILL)
+
 
 def compile_sources() -> None:
     """Write bytecode for the app's modules first, as an installed copy has it.
