@@ -460,7 +460,10 @@ def validate(change: Change) -> Change:
 def _timestamp(value: object) -> str | None:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            try:
+                value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            except OverflowError:  # year 1 or 9999 moved past the calendar's end
+                return _clean_line(value.isoformat())
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, str):
         return _clean_line(value) or None
@@ -538,22 +541,35 @@ def _to_snapshot(path: Path, text: str, data: Mapping[str, Any]) -> Snapshot:
 def _parse(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        line = column = None
-        m = _TOML_POS.search(message)
-        if m:
-            line, column = int(m.group(1)), int(m.group(2))
-            message = message[: m.start()].strip()
-        elif getattr(exc, "lineno", None):  # pragma: no cover - newer tomllib
-            line, column = exc.lineno, exc.colno
+    except (RecursionError, ValueError) as exc:
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise _damaged(path, exc) from None
+        # Nesting deeper than Python's stack, or an integer past 4,300 digits:
+        # tomllib raises these bare, and no curation file has either.
         raise CurationError(
             path,
-            f"damaged curation file, not valid TOML: {message[:1].lower()}{message[1:]}; "
-            "fix or remove that line (the app stays read-only until then)",
-            line,
-            column,
+            "damaged curation file: a value nested or sized beyond any curation "
+            "(the app stays read-only until it is fixed or removed)",
         ) from None
+
+
+def _damaged(path: Path, exc: tomllib.TOMLDecodeError) -> CurationError:
+    """The TOML error with its line and column, as a CurationError."""
+    message = str(exc)
+    line = column = None
+    m = _TOML_POS.search(message)
+    if m:
+        line, column = int(m.group(1)), int(m.group(2))
+        message = message[: m.start()].strip()
+    elif getattr(exc, "lineno", None):  # pragma: no cover - newer tomllib
+        line, column = exc.lineno, exc.colno
+    return CurationError(
+        path,
+        f"damaged curation file, not valid TOML: {message[:1].lower()}{message[1:]}; "
+        "fix or remove that line (the app stays read-only until then)",
+        line,
+        column,
+    )
 
 
 # -- writing ---------------------------------------------------------------------

@@ -264,3 +264,25 @@ async def test_loupe_shows_why_a_photo_cannot_be_drawn(broken_portfolio: Portfol
                 info = static_text(loupe.query_one(InfoPanel))
                 assert "Problem" in info, photo.name
         assert app.is_running
+
+
+async def test_a_bracketed_gallery_title_shows_whole_in_the_command_palette(
+    tmp_path: Path,
+) -> None:
+    """The palette reads titles as Textual markup: "[Draft] Studio" must not lose "[Draft]"."""
+    from textual.content import Content
+
+    (tmp_path / "Draft").mkdir()
+    Image.new("RGB", (8, 8)).save(tmp_path / "Draft" / "a.jpg")
+    (tmp_path / "config.toml").write_text(
+        '[portfolio]\ntitle = "t"\n[[galleries]]\nid = "d"\ntitle = "[Draft] Studio \\\\"\n'
+        'folder = "Draft"\n',
+        encoding="utf-8",
+    )
+    app = PortfolioApp(open_portfolio(tmp_path / "config.toml"), watch_curation=False)
+    async with app.run_test(size=SIZE):
+        titles = [
+            Content.from_markup(command.title).plain
+            for command in app.get_system_commands(app.screen)
+        ]
+    assert "Gallery: [Draft] Studio \\" in titles

@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from ..curation import CurationStore
 from ..portfolio import Comparison, ComparisonSide, Gallery, Photo, PhotoSet, Portfolio
-from ..text import clean, count, escape_markup
+from ..text import clean, count, escape_content_markup
 from .commands import GLOBAL, bindings
 from .curating import Curator, Saved, SaveFailed
 from .picking import Picker, PicksFailed
@@ -440,14 +440,14 @@ class PortfolioApp(App[None]):
                     )
         for gallery in self.portfolio.galleries:
             yield SystemCommand(
-                f"Gallery: {escape_markup(gallery.title)}",
+                f"Gallery: {escape_content_markup(gallery.title)}",
                 f"{len(gallery)} photos",
                 _opener(self.open_gallery, gallery),
                 discover=False,
             )
         for comparison in self.portfolio.comparisons:
             yield SystemCommand(
-                f"Compare: {escape_markup(comparison.title)}",
+                f"Compare: {escape_content_markup(comparison.title)}",
                 f"{len(comparison.sides)} photos",
                 _opener(self.open_comparison, comparison),
                 discover=False,
