@@ -233,6 +233,9 @@ def start(root: Path, cache: Path, size: tuple[int, int]) -> Session:
     cols, rows = size
     argv = [PYTHON, "-m", "portfolio_tui", str(root), "--open", "photo:shoot/img000.jpg"]
     argv += ["--graphics", "halfblock", "--read-only"]
+    profile = os.environ.get("LOUPE_BENCH_PROFILE")  # a cProfile of the app, for digging
+    if profile:
+        argv[1:1] = ["-m", "cProfile", "-o", profile]
     env = {"XDG_CACHE_HOME": str(cache), "COLORTERM": "truecolor", "TERM": "xterm-256color"}
     session = Session(argv, cols=cols, rows=rows, env=env, keep_data=True)
     session.spawn()

@@ -36,6 +36,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     while True:
         working = [w for w in app.workers if w.group not in LONG_LIVED and not w.is_finished]
         decoding = DECODER.pending() or DECODER.running()
+        decoding = decoding or getattr(app.screen, "busy", False)  # e.g. the loupe's side panel
         if not working and not decoding:
             # A worker or decode that ended during the pause has posted its result but the
             # widget may not have handled it yet: let every widget drain its queue once more.

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Markdown, Static
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +27,9 @@ from .curate import CurationActions, curation_badge
 
 NARROW = 100
 """Below this width the notes panel starts hidden, leaving room for the photo."""
+
+DETAILS_DELAY = 0.06
+"""Seconds after the last move before the side panel follows the photo."""
 
 AHEAD, BEHIND = 3, 1
 """Photos decoded ahead of the one shown: this many in the direction of travel, and back."""
@@ -59,6 +63,7 @@ class LoupeScreen(CurationActions, Screen[int]):
         self.gallery = gallery
         self.photos = photos
         self.set_reactive(LoupeScreen.index, max(0, min(index, len(photos) - 1)))
+        self._details: Timer | None = None
 
     @property
     def photo(self) -> Photo:
@@ -81,7 +86,7 @@ class LoupeScreen(CurationActions, Screen[int]):
     def on_mount(self) -> None:
         self.show_notes = self.app.size.width >= NARROW
         self._direction = 1
-        self._show()
+        self._show(details_now=True)
 
     def neighbours(self) -> list[Photo]:
         """The photos to have ready next: ahead in the direction of travel first."""
@@ -101,7 +106,15 @@ class LoupeScreen(CurationActions, Screen[int]):
     def on_unmount(self) -> None:
         DECODER.retain(self, [])
 
-    def _show(self) -> None:
+    def _show(self, details_now: bool = False) -> None:
+        """The photo and its title at once; the side panel a moment later.
+
+        The side panel (heading, badges, notes, info) changes the layout and
+        rebuilds a Markdown document: done with the photo, it would hold the
+        photo's frame back, and with an arrow key held down it would be done
+        for every photo passed. So it follows :data:`DETAILS_DELAY` after the
+        last move.
+        """
         photo = self.photo
         where = clean(self.gallery.title) + "  ›  " if self.gallery else ""
         self.query_one(TitleBar).set(
@@ -111,6 +124,22 @@ class LoupeScreen(CurationActions, Screen[int]):
         self.query_one("#photo", PhotoView).photo = photo
         # After the refresh: the photo view has its size (and its own decode goes first).
         self.call_after_refresh(self._look_ahead)
+        if self._details is not None:
+            self._details.stop()
+            self._details = None
+        if details_now:
+            self._show_details()
+        else:
+            self._details = self.set_timer(DETAILS_DELAY, self._show_details, name="details")
+
+    @property
+    def busy(self) -> bool:
+        """The side panel has not caught up with the photo yet (tests wait for it)."""
+        return self._details is not None
+
+    def _show_details(self) -> None:
+        self._details = None
+        photo = self.photo
         self.query_one("#heading", Static).update(photo_heading(photo))
         self._show_curation()
         panel = self.query_one(InfoPanel)

@@ -19,6 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.content import Content
 from textual.dom import NoScreen
+from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
@@ -374,6 +375,15 @@ class PhotoView(Widget):
         return Strip([Segment(" " * pad, base), *segments, Segment(" " * rest, base)]).crop(
             0, width
         )
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """The app's line filters, less the ANSI-to-truecolor one: photos are drawn in RGB.
+
+        That filter looks up every segment's style in a 1,024-entry cache; a
+        photo has about as many styles as cells (10,000 at 200x50), so every
+        lookup missed and the filter cost some 60 ms a frame for nothing.
+        """
+        return [f for f in super().get_line_filters() if not isinstance(f, ANSIToTruecolor)]
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size
