@@ -95,6 +95,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ptyterm import Frame, Session, compile_sources
 
 PYTHON = sys.executable
+LOOK_AHEAD = 3
+"""Photos the loupe decodes ahead of the one shown (ui/screens/loupe.py AHEAD)."""
 RIGHT = b"\x1b[C"
 CORPUS_VERSION = 1
 SETS = {6: (200, (2000, 3000)), 24: (60, (4000, 6000))}
@@ -386,8 +388,11 @@ def main() -> None:
     base = Path(tempfile.gettempdir())
     warm_cache = base / f"portfolio-tui-bench-loupe-cache-{args.mp}mp-{cols}x{rows}"
     if args.cache == "warm":
-        seconds = warm(root, warm_cache, size, presses + 1)
-        print(f"warming pass: photos 1 to {presses + 1}, {seconds:.1f} s", flush=True)
+        # Warm means the whole shoot was seen before: every photo the run shows, and the
+        # ones the app decodes ahead of the last of them (the loupe looks 3 ahead).
+        last = min(total, presses + 1 + LOOK_AHEAD)
+        seconds = warm(root, warm_cache, size, last)
+        print(f"warming pass: photos 1 to {last}, {seconds:.1f} s", flush=True)
 
     rounds: list[list[Press]] = []
     holds: list[tuple[Press, int]] = []
@@ -467,6 +472,9 @@ def main() -> None:
                 row(f"spread of round {name}", " ".join(ms(v).removesuffix(" ms") for v in values))
         if skipped:
             print(f"skipped photos: {skipped}")
+        if os.environ.get("LOUPE_BENCH_EACH"):  # every press: photo, ms, still, rows
+            for p in pooled:
+                print(f"  photo {p.number}: {ms(p.seconds)}, still {ms(p.still)}, {p.rows} rows")
     print(f"load average (1 min) at the start: {load:.1f} on {os.cpu_count()} CPUs")
     print(f"command: {command}")
 

@@ -260,3 +260,22 @@ def test_256_and_truecolor_show_the_same_picture_roughly() -> None:
             for exact, near in ((top, top256), (bottom, bottom256)):
                 assert exact is not None and near is not None
                 assert all(abs(a - b) <= 60 for a, b in zip(exact, near, strict=True))
+
+
+def test_truecolor_cells_carry_the_escape_codes_textual_would_write() -> None:
+    """Codes are worked out in the decoding thread; they must be exactly Textual's own."""
+    import random
+
+    from rich.color import ColorSystem
+    from rich.style import Style
+    from textual.strip import Strip
+
+    rng = random.Random(3)
+    image = Image.new("RGB", (30, 16))
+    image.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(30 * 16)])
+    segments = [segment for line in halfblock_lines(image, "truecolor") for segment in line]
+    assert segments
+    for segment in segments:
+        assert segment.style is not None
+        fresh = Style.from_color(segment.style.color, segment.style.bgcolor)
+        assert segment.style._ansi == Strip.render_ansi(fresh, ColorSystem.TRUECOLOR)

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from portfolio_tui.ui.decoding import DECODER
 from portfolio_tui.ui.widgets.bars import TitleBar
+from portfolio_tui.ui.widgets.photo_view import PhotoView
 
 SETTLE_ROUNDS = 2000
 SETTLE_SECONDS = 20.0
@@ -37,6 +38,7 @@ async def settle(pilot: Pilot[Any]) -> None:
         working = [w for w in app.workers if w.group not in LONG_LIVED and not w.is_finished]
         decoding = DECODER.pending() or DECODER.running()
         decoding = decoding or getattr(app.screen, "busy", False)  # e.g. the loupe's side panel
+        decoding = decoding or any(view.busy for view in app.screen.query(PhotoView))
         if not working and not decoding:
             # A worker or decode that ended during the pause has posted its result but the
             # widget may not have handled it yet: let every widget drain its queue once more.

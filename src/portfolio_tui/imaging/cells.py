@@ -158,6 +158,11 @@ def _remember(table: dict[_K, _V], key: _K, value: _V) -> _V:
 def _true_segment(key: int) -> Segment:
     raw = key.to_bytes(8, sys.byteorder)
     style = Style.from_color(_true_color(raw[0:3]), _true_color(raw[3:6]))
+    # The style's escape codes, written now (in the decoding thread) in exactly the
+    # form a 24-bit terminal is sent them, so the frame that first shows the photo
+    # only joins strings: working them out per style then cost as long as the
+    # rest of the frame. Rich and Textual keep them in this slot themselves.
+    style._ansi = "38;2;%d;%d;%d;48;2;%d;%d;%d" % tuple(raw[0:6])  # noqa: UP031
     return _remember(_TRUE_SEGMENTS, key, _new(Segment, (UPPER_HALF, style, None)))
 
 

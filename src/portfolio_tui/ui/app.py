@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +38,13 @@ GRAPHICS_NAMES = {
     "sixel": "Sixel graphics (real pixels)",
 }
 
+
+GARBAGE_IDLE = 0.5
+"""Seconds without a key or mouse event before the app collects garbage itself."""
+GARBAGE_FULL = 30.0
+"""Seconds between full collections (only when idle for a few seconds)."""
+GARBAGE_MOST = 300_000
+"""Young objects after which the young generations are collected even mid-burst."""
 
 WATCH_DELAY = 0.5
 """Seconds after start before other curators' saves are watched for (the first load reads them)."""
@@ -101,6 +110,8 @@ class PortfolioApp(App[None]):
         self._stop_watching = asyncio.Event()
         self.auto_advance = False
         """After a rating or flag, move to the next photo."""
+        self._last_input = time.monotonic()
+        self._last_full_collection = time.monotonic()
         self._present_first = present
         if client is not None and picks is None:
             from ..picks import PicksStore
@@ -162,6 +173,8 @@ class PortfolioApp(App[None]):
             self.theme = self._theme_name
         self.curator.load()
         self.picker.load()
+        if not gc.isenabled():  # the CLI turned automatic collection off (see cli)
+            self.set_interval(1.0, self.collect_garbage, name="garbage")
         if self._watch_curation:
             # Not before the first frame: watchfiles (and anyio) cost start-up time.
             self.set_timer(WATCH_DELAY, self._watch_others, name="curation-watch")
@@ -175,6 +188,26 @@ class PortfolioApp(App[None]):
         self.call_after_refresh(self._report_problems)
         if self._typeahead:
             self.call_after_refresh(self._replay_typeahead)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def collect_garbage(self) -> None:
+        """Collect reference cycles while nobody is pressing keys (automatic collection is off).
+
+        Young generations when the keyboard has been idle half a second (or
+        when very many young objects have piled up, say during a long key
+        hold); everything, every half minute, when it has been idle longer.
+        """
+        now = time.monotonic()
+        idle = now - self._last_input
+        if idle >= GARBAGE_IDLE * 4 and now - self._last_full_collection >= GARBAGE_FULL:
+            gc.collect()
+            self._last_full_collection = now
+        elif idle >= GARBAGE_IDLE or gc.get_count()[0] >= GARBAGE_MOST:
+            gc.collect(1)
 
     def _watch_others(self) -> None:
         # The coroutine is made when the worker runs: an app quitting before then

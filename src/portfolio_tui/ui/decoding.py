@@ -26,6 +26,10 @@ from typing import Any
 WORKERS = 2
 """Threads decoding at once (this app's target machine has two cores)."""
 
+BACKGROUND = 1
+"""Of those, at most this many on look-ahead work (priority above 0): the other core
+stays free for the screen, so a key pressed while neighbours decode is not held up."""
+
 
 @dataclass(order=True)
 class _Job:
@@ -40,8 +44,9 @@ class _Job:
 class Decoder:
     """A small priority pool: lower ``priority`` runs first; pending jobs can be dropped."""
 
-    def __init__(self, workers: int = WORKERS) -> None:
+    def __init__(self, workers: int = WORKERS, background: int = BACKGROUND) -> None:
         self._workers = workers
+        self._background = background
         self._lock = threading.Condition()
         self._pending: dict[Hashable, _Job] = {}
         self._running: dict[Hashable, _Job] = {}
@@ -114,11 +119,16 @@ class Decoder:
             self._threads.append(thread)
             thread.start()
 
+    def _eligible(self) -> _Job | None:
+        """The most urgent job a free thread may take (look-ahead only within its share)."""
+        busy = sum(1 for job in self._running.values() if job.priority > 0)
+        jobs = [j for j in self._pending.values() if j.priority <= 0 or busy < self._background]
+        return min(jobs) if jobs else None
+
     def _next(self) -> _Job:
         with self._lock:
-            while not self._pending:
+            while (job := self._eligible()) is None:
                 self._lock.wait()
-            job = min(self._pending.values())
             del self._pending[job.key]
             self._running[job.key] = job
             self.started += 1
@@ -138,6 +148,7 @@ class Decoder:
             finally:
                 with self._lock:
                     self._running.pop(job.key, None)
+                    self._lock.notify_all()  # a look-ahead share may have come free
 
 
 DECODER = Decoder()

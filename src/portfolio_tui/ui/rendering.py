@@ -9,10 +9,13 @@ going back and forth between photos costs nothing.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.color import ColorSystem
+from rich.segment import Segment
 from textual.strip import Strip
 
 from ..imaging import ImageError, fitted, halfblock_lines
@@ -155,10 +158,29 @@ def render_photo(
     except MemoryError:
         return Rendered(key, error="not enough memory to decode this image")
     lines = halfblock_lines(image, colors)
+    warm_ansi(lines, colors)
     strips = tuple(Strip(line, image.width) for line in lines)
     rendered = Rendered(key, strips, image.width, colors=colors)
     CACHE.put(rendered)
     return rendered
+
+
+def warm_ansi(lines: Iterable[Iterable[Segment]], colors: str) -> None:
+    """Work out each cell style's escape codes now, in the decoding thread.
+
+    Textual writes a frame by turning every segment's style into its SGR codes,
+    caching them on the style; a photo has thousands of styles it has never
+    seen, and working them out cost the frame that first shows the photo about
+    as long as drawing everything else. Done here, that frame only joins
+    strings. (The styles are shared between renders, so most are done already.)
+    """
+    system = ColorSystem.TRUECOLOR if colors == TRUECOLOR else ColorSystem.EIGHT_BIT
+    render = Strip.render_ansi
+    for line in lines:
+        for segment in line:
+            style = segment.style
+            if style is not None and style._ansi is None:
+                render(style, system)
 
 
 def render_embedded(path: Path, cols: int, rows: int, colors: str = TRUECOLOR) -> Rendered | None:

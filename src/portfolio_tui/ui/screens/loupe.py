@@ -86,7 +86,7 @@ class LoupeScreen(CurationActions, Screen[int]):
     def on_mount(self) -> None:
         self.show_notes = self.app.size.width >= NARROW
         self._direction = 1
-        self._show(details_now=True)
+        self._show()
 
     def neighbours(self) -> list[Photo]:
         """The photos to have ready next: ahead in the direction of travel first."""
@@ -106,7 +106,7 @@ class LoupeScreen(CurationActions, Screen[int]):
     def on_unmount(self) -> None:
         DECODER.retain(self, [])
 
-    def _show(self, details_now: bool = False) -> None:
+    def _show(self) -> None:
         """The photo and its title at once; the side panel a moment later.
 
         The side panel (heading, badges, notes, info) changes the layout and
@@ -122,15 +122,10 @@ class LoupeScreen(CurationActions, Screen[int]):
             plain(f"{photo.name} · {self.index + 1} / {len(self.photos)}"),
         )
         self.query_one("#photo", PhotoView).photo = photo
-        # After the refresh: the photo view has its size (and its own decode goes first).
-        self.call_after_refresh(self._look_ahead)
         if self._details is not None:
             self._details.stop()
             self._details = None
-        if details_now:
-            self._show_details()
-        else:
-            self._details = self.set_timer(DETAILS_DELAY, self._show_details, name="details")
+        self._details = self.set_timer(DETAILS_DELAY, self._show_details, name="details")
 
     @property
     def busy(self) -> bool:
@@ -139,6 +134,9 @@ class LoupeScreen(CurationActions, Screen[int]):
 
     def _show_details(self) -> None:
         self._details = None
+        # With the details: once the keys pause (a held key asks for nothing ahead),
+        # and after the photo view has its size and its own decode has gone first.
+        self._look_ahead()
         photo = self.photo
         self.query_one("#heading", Static).update(photo_heading(photo))
         self._show_curation()

@@ -9,7 +9,8 @@ Sixel the cells are blank and the image is written after them (see
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from functools import partial
 from typing import Any
@@ -24,6 +25,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 from ...imaging.viewport import Viewport
@@ -44,6 +46,9 @@ from ..rendering import CACHE, Rendered, colors_for, render_photo
 from ..zoom import ViewRequest, render_view
 
 Shown = Rendered | Picture
+
+RAPID = 0.03
+"""A photo asked for within this many seconds of the last waits as long before decoding."""
 
 
 class Decoded(Message):
@@ -106,6 +111,8 @@ class PhotoView(Widget):
         # (picture, screen position, terminal size) of the Sixel image the terminal shows.
         self._sixel_drawn: tuple[object, ...] | None = None
         self._wanted: tuple[object, ...] | None = None
+        self._last_request = 0.0
+        self._deferred: Timer | None = None
         self.set_reactive(PhotoView.photo, photo)
 
     @property
@@ -236,8 +243,31 @@ class PhotoView(Widget):
             self._decode, wanted, photo, width, height, height_px, settings, colors, request
         )
         DECODER.retain(self, [wanted])
+        now = time.monotonic()
+        rapid = now - self._last_request < RAPID
+        self._last_request = now
+        if self._deferred is not None:
+            self._deferred.stop()
+            self._deferred = None
+        if rapid and self._rendered is None:
+            # Photos flying past (a key held down): decode only where they stop.
+            # Decoding each one passed would keep both cores busy and hold up the
+            # keys themselves (the decoding threads and the screen share one lock).
+            self._deferred = self.set_timer(RAPID, partial(self._submit, wanted, work))
+        else:
+            self._submit(wanted, work)
+
+    def _submit(self, wanted: tuple[object, ...], work: Callable[[], Any]) -> None:
+        self._deferred = None
+        if wanted != self._wanted:
+            return
         future = DECODER.submit(wanted, work, priority=0, owner=self)
         future.add_done_callback(partial(self._decoded, wanted))
+
+    @property
+    def busy(self) -> bool:
+        """A decode is waiting for the keys to pause (tests wait for it)."""
+        return self._deferred is not None
 
     def look_ahead(self, photos: Sequence[Photo], owner: object) -> list[Photo]:
         """Decode ``photos`` for this view's size and mode ahead of time, most urgent first.
