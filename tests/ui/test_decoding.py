@@ -220,3 +220,31 @@ async def test_stepping_candidates_in_a_comparison_draws_the_next_ones_ahead(sho
         }
         assert {"03.jpg", "04.jpg", "01.jpg"} <= ready
         assert "06.jpg" not in ready
+
+
+async def test_the_app_collects_garbage_itself_when_the_keys_are_idle(
+    shoot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Automatic collection is off (cli); the app's own passes wait for a pause in the keys."""
+    import gc
+
+    from portfolio_tui.ui import app as app_module
+
+    calls: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: calls.append(generation) or 0)
+    app = PortfolioApp(open_portfolio(shoot), open_target="photo:g/00.jpg", watch_curation=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        now = time.monotonic()
+        app._last_input = now  # a key this instant: nothing collected
+        app.collect_garbage()
+        assert calls == []
+        app._last_input = now - app_module.GARBAGE_IDLE - 0.1  # a short pause: the young
+        app.collect_garbage()
+        assert calls == [1]
+        app._last_input = now - 10  # a long one, and none for a while: everything
+        app._last_full_collection = now - app_module.GARBAGE_FULL - 1
+        app.collect_garbage()
+        assert calls == [1, 2]
+        await pilot.press("right")  # a key resets the idle clock
+        assert time.monotonic() - app._last_input < 1
