@@ -13,6 +13,13 @@ The file is parsed with ``tomllib`` and written by a small deterministic writer
 version survive a save.  Comments do not: the store is re-read on every save
 and a style-preserving parse costs about a millisecond per photo table.
 
+Every applied change is also appended to ``curation-history.jsonl`` next to
+the store (one JSON object a line: ``at``, ``by``, ``photo`` or ``gallery``,
+``field``, ``from``, ``to``), under the same lock, after the store is saved:
+the store is the truth and the history its journal.  A history that cannot be
+appended to does not undo the save: :attr:`CurationStore.history_problem` says
+why and the next save tries again (``portfolio-tui history`` prints it).
+
 No Textual here: this module runs in workers and in command-line tools.
 """
 
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 import math
 import os
 import re
@@ -33,7 +41,14 @@ from types import MappingProxyType
 from typing import Any, cast
 
 from ._tomlpos import key_positions
-from .files import LockTimeout, locked, remove_stale_temps, temp_prefix, write_atomically
+from .files import (
+    LockTimeout,
+    fsync_dir,
+    locked,
+    remove_stale_temps,
+    temp_prefix,
+    write_atomically,
+)
 from .problems import Problem, Severity
 
 if sys.version_info >= (3, 11):
@@ -45,18 +60,23 @@ __all__ = [
     "FILE_NAME",
     "FLAGS",
     "FORMAT",
+    "HISTORY_NAME",
     "LABELS",
     "LOCK_NAME",
     "PHOTO_FIELDS",
     "Change",
     "CurationError",
     "CurationStore",
+    "HistoryEntry",
+    "HistoryRead",
     "InvalidChange",
     "PhotoCuration",
     "ReadOnlyError",
     "Snapshot",
     "author",
+    "clean_author",
     "describe",
+    "history",
     "in_order",
     "inverse",
     "with_changes",
@@ -66,6 +86,7 @@ FORMAT = 1
 """The version this module reads and writes (the ``format`` key at the top)."""
 FILE_NAME = "curation.toml"
 LOCK_NAME = "curation.toml.lock"
+HISTORY_NAME = "curation-history.jsonl"
 FLAGS = ("pick", "reject")
 LABELS = ("red", "yellow", "green", "blue", "purple")
 PHOTO_FIELDS = ("rating", "flag", "label", "tags", "notes")
@@ -334,6 +355,22 @@ def author() -> str:
         host = ""
     name = f"{user}@{host}" if host else user
     return _clean_line(name)[:200] or "unknown"
+
+
+def clean_author(name: object) -> str:
+    """A name for ``--as``: one line, at most 200 characters.
+
+    Raises :class:`InvalidChange` for a name with control characters (an escape
+    sequence, a newline) or one that is empty once spaces are trimmed.
+    """
+    if not isinstance(name, str):
+        raise InvalidChange(f"a name must be a string, not {name!r}")
+    if _UNSAFE.search(name):
+        raise InvalidChange("a name must not contain control characters")
+    cleaned = _clean_line(name)[:200]
+    if not cleaned:
+        raise InvalidChange("a name must not be empty")
+    return cleaned
 
 
 # -- validation ------------------------------------------------------------------
@@ -705,9 +742,10 @@ class CurationStore:
     """``curation.toml`` in ``root``: :meth:`load` to read, :meth:`apply` to save.
 
     ``author`` goes into ``updated_by`` (default: ``user@host``).  With
-    ``read_only=True``, or when the folder or file cannot be written, or the file
-    is damaged or from a newer version, nothing is ever written and
-    :attr:`read_only_reason` says why.
+    ``read_only=True`` (``reason`` is then the reason shown, default "opened
+    read-only"), or when the folder or file cannot be written, or the file is
+    damaged or from a newer version, nothing is ever written (not the lock, not
+    the history) and :attr:`read_only_reason` says why.
     """
 
     def __init__(
@@ -716,14 +754,19 @@ class CurationStore:
         *,
         author: str | None = None,
         read_only: bool = False,
+        reason: str | None = None,
         lock_timeout: float = LOCK_TIMEOUT,
     ) -> None:
         self.root = Path(root)
         self.path = self.root / FILE_NAME
         self.lock_path = self.root / LOCK_NAME
+        self.history_path = self.root / HISTORY_NAME
         self.author = _clean_line(author)[:200] if author else _default_author()
         self.lock_timeout = lock_timeout
-        self._forced = "opened read-only" if read_only else None
+        self._forced = (reason or "opened read-only") if read_only else None
+        self.history_problem: str | None = None
+        """Why the last save's changes are missing from the history (the save itself
+        stands), or ``None`` when the history has every change."""
         self._problem: str | None = None
         self.snapshot = Snapshot()
         """The state after the last :meth:`load` or :meth:`apply`."""
@@ -809,9 +852,13 @@ class CurationStore:
                 if isinstance(version, int) and version > FORMAT:
                     self._check_version(Snapshot(format=version))
                     raise ReadOnlyError(self.path, f"read-only: {self._problem}")
+                before = _before_values(data, checked)
                 _merge(data, checked, self.author)
                 text = render(data)
                 write_atomically(self.path, text)
+                # Saved: from here on nothing undoes the change.  The history is
+                # appended under the same lock, so its lines are in save order.
+                self._append_history(checked, before)
                 remove_stale_temps(self.root, temp_prefix(self.path))
         except LockTimeout:
             raise CurationError(
@@ -824,6 +871,170 @@ class CurationStore:
             raise CurationError(self.path, f"not saved: {exc.strerror or exc}") from None
         self.snapshot = _to_snapshot(self.path, text, data)
         return self.snapshot
+
+    def _append_history(self, changes: Sequence[Change], before: Sequence[object]) -> None:
+        """One line per change, appended with ``O_APPEND`` in one write and fsynced.
+
+        A failure is kept in :attr:`history_problem`, never raised: the store is
+        already saved, and saying "not saved" now would be untrue.
+        """
+        at = _now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        lines = []
+        for change, old in zip(changes, before, strict=True):
+            entry: dict[str, object] = {"at": at, "by": self.author}
+            if change.photo is None:
+                entry["gallery"] = change.field.split(":", 1)[1]
+                entry["field"] = change.field.split(":", 1)[0]
+            else:
+                entry["photo"] = change.photo
+                entry["field"] = change.field
+            entry["from"] = _plain(old)
+            entry["to"] = _plain(change.value)
+            lines.append(json.dumps(entry, ensure_ascii=False, sort_keys=False))
+        data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+        try:
+            created = not self.history_path.exists()
+            fd = os.open(self.history_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+            try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    # A writer killed mid-line: start ours on a line of its own.
+                    data = b"\n" + data
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if created:
+                fsync_dir(self.root)
+        except OSError as exc:
+            self.history_problem = (
+                f"{self.history_path}: saved, but not recorded in the history: "
+                f"{exc.strerror or exc}"
+            )
+        else:
+            self.history_problem = None
+
+
+def _before_values(data: Mapping[str, Any], changes: Sequence[Change]) -> list[object]:
+    """What each change replaces in the raw data (before any of them is merged)."""
+    out: list[object] = []
+    seen: dict[tuple[str | None, str], object] = {}
+    for change in changes:
+        key = (change.photo, change.field)
+        if key in seen:  # the second change of one field replaces the first's value
+            out.append(seen[key])
+            seen[key] = change.value
+            continue
+        if change.photo is None:
+            is_order = change.field.startswith(_ORDER)
+            section = data.get("order" if is_order else "covers")
+            gallery = change.field.split(":", 1)[1]
+            value = section.get(gallery) if isinstance(section, dict) else None
+        else:
+            photos = data.get("photos")
+            entry = photos.get(change.photo) if isinstance(photos, dict) else None
+            value = entry.get(change.field) if isinstance(entry, dict) else None
+        out.append(value)
+        seen[key] = change.value
+    return out
+
+
+def _plain(value: object) -> object:
+    """``value`` as JSON can hold it (tuples as lists, anything odd as text)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+# -- the history -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of ``curation-history.jsonl``: who changed what, when."""
+
+    at: str
+    by: str
+    field: str
+    before: object
+    after: object
+    photo: str | None = None
+    gallery: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryRead:
+    """The history's entries, oldest first, and how many lines could not be used."""
+
+    entries: tuple[HistoryEntry, ...]
+    damaged: int = 0
+
+
+def _entry(line: str) -> HistoryEntry | None:
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    at, by, name = data.get("at"), data.get("by"), data.get("field")
+    photo, gallery = data.get("photo"), data.get("gallery")
+    if not (isinstance(at, str) and isinstance(by, str) and isinstance(name, str)):
+        return None
+    if not (isinstance(photo, str) ^ isinstance(gallery, str)):
+        return None
+    if "from" not in data or "to" not in data:
+        return None
+    return HistoryEntry(
+        at=at,
+        by=by,
+        field=name,
+        before=data["from"],
+        after=data["to"],
+        photo=photo if isinstance(photo, str) else None,
+        gallery=gallery if isinstance(gallery, str) else None,
+    )
+
+
+def history(path: Path, photo: str | None = None) -> HistoryRead:
+    """Read ``curation-history.jsonl`` (``path`` is the file or the portfolio root).
+
+    Lines that are not a whole entry (a writer killed mid-line, an edit gone
+    wrong, bytes that are not UTF-8) are skipped and counted in
+    :attr:`HistoryRead.damaged`.  ``photo`` keeps one photo's entries.  A
+    missing file is an empty history; one that cannot be read raises OSError.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / HISTORY_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return HistoryRead(())
+    entries: list[HistoryEntry] = []
+    damaged = 0
+    for raw_line in raw.split(b"\n"):
+        if not raw_line.strip():
+            continue
+        try:
+            line = raw_line.decode("utf-8")
+        except UnicodeDecodeError:
+            damaged += 1
+            continue
+        entry = _entry(line)
+        if entry is None:
+            damaged += 1
+        elif photo is None or entry.photo == photo:
+            entries.append(entry)
+    return HistoryRead(tuple(entries), damaged)
 
 
 def _default_author() -> str:

@@ -267,7 +267,13 @@ def test_failed_write_is_reported_and_the_next_save_tries_again(
     # Not read-only: a full disk may pass (the app says NOT SAVED and tries again).
     assert not s.read_only
     assert (tmp_path / "curation.toml").read_bytes() == before
-    assert sorted(files(tmp_path)) == ["curation.toml", "curation.toml.lock"]
+    # The history holds the first save only (the failed one wrote nothing anywhere).
+    assert sorted(files(tmp_path)) == [
+        "curation-history.jsonl",
+        "curation.toml",
+        "curation.toml.lock",
+    ]
+    assert len((tmp_path / "curation-history.jsonl").read_text().splitlines()) == 1
     monkeypatch.undo()
     assert s.apply([Change.rating("a.jpg", 1)]).photo("a.jpg").rating == 1
 

@@ -77,6 +77,10 @@ def code(request: pytest.FixtureRequest) -> int:
     return int(request.param)
 
 
+CURATION_FILES = ["curation-history.jsonl", "curation.toml", "curation.toml.lock"]
+"""What curation saves leave in the folder: the store, its lock and the change history."""
+
+
 def names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
@@ -109,14 +113,14 @@ def test_curation_fault_keeps_the_old_file_and_a_retry_saves(
         assert message.startswith(f"{path}: not saved: ")
         assert ERRORS[code] in message and "Traceback" not in message
         assert path.read_bytes() == before  # the previous version, byte for byte
-        assert names(tmp_path) == ["curation.toml", "curation.toml.lock"]  # no temp file
+        assert names(tmp_path) == CURATION_FILES  # no temp file
         # Not read-only: a full disk passes; the next save (the app's retry) gets through.
         assert not store.read_only, store.read_only_reason
         store.apply([Change.rating("a.jpg", 5), Change.flag("c.jpg", "pick")])
     snap = CurationStore(tmp_path).load()
     assert snap.photo("a.jpg").rating == 5 and snap.photo("c.jpg").flag == "pick"
     assert snap.photo("b.jpg").notes == "kept"
-    assert names(tmp_path) == ["curation.toml", "curation.toml.lock"]
+    assert names(tmp_path) == CURATION_FILES
 
 
 @pytest.mark.parametrize(("step", "func", "nth"), STEPS, ids=[s[0] for s in STEPS])
@@ -462,4 +466,4 @@ def test_curation_writer_terminated_keeps_every_printed_change(
         for n in acked:
             assert snap.photo(f"p{n}.jpg").notes == "x" * 500, (round_, n)
     CurationStore(tmp_path).apply([Change.rating("done.jpg", 1)])
-    assert names(tmp_path) == ["curation.toml", "curation.toml.lock"]
+    assert names(tmp_path) == CURATION_FILES
