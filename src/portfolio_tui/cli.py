@@ -21,7 +21,9 @@ from .text import clean
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+    from .curation import CurationStore
     from .graphics.detect import Capabilities
+    from .picks import PicksStore
     from .portfolio import Portfolio
 
 DESCRIPTION = """\
@@ -53,6 +55,11 @@ commands:
                                the favourites a client marked while presenting
   portfolio-tui serve [PATH] [--host 127.0.0.1] [--port 8000]
                                the app in a web browser (no password: keep it local)
+  portfolio-tui history [PHOTO] [PATH] [--limit N]
+                               who rated, flagged or relabelled what, and when
+
+  serve, export, xmp and picks are curators' commands: refused with --role viewer
+  or PORTFOLIO_TUI_ROLE=viewer (see docs/ssh.md for keys pinned to a role).
 
 examples:
   portfolio-tui                          open ./config.toml or this folder
@@ -63,9 +70,50 @@ examples:
   portfolio-tui config.toml --present --client "Anna Smith"
                                          present full screen; h marks Anna's favourites
   portfolio-tui ~/Portfolios/2024 --as maria      curate, changes signed "maria"
+  portfolio-tui ~/Portfolios/2024 --role viewer   browse and present, write nothing
 
 In the app press ? for every key, ctrl+p for every command, q to quit.
 """
+
+
+ROLES = ("viewer", "curator")
+ROLE_ENV = "PORTFOLIO_TUI_ROLE"
+VIEWER_REASON = "viewer: curation is for curators"
+CURATOR_COMMANDS = ("serve", "export", "xmp", "picks")
+"""Subcommands a viewer may not run (they write files or open a port)."""
+
+
+def env_role(environ: Mapping[str, str]) -> str | None:
+    """The role ``PORTFOLIO_TUI_ROLE`` names (``None`` when unset or empty).
+
+    Raises ValueError for any other value: a typo must not give a curator's rights.
+    """
+    value = environ.get(ROLE_ENV, "").strip()
+    if not value:
+        return None
+    if value not in ROLES:
+        raise ValueError(f"{ROLE_ENV}={clean(value)!r}: use viewer or curator")
+    return value
+
+
+def _role_words(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The role ``--role X`` / ``--role=X`` names in ``argv`` (viewer if any says so),
+    and ``argv`` without them (for subcommands whose parsers do not know ``--role``)."""
+    roles: list[str] = []
+    rest: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            rest += [word, *words]
+            break
+        if word == "--role":
+            roles.append(next(words, ""))
+        elif word.startswith("--role="):
+            roles.append(word[len("--role=") :])
+        else:
+            rest.append(word)
+    role = "viewer" if "viewer" in roles else (roles[-1] if roles else None)
+    return role, rest
 
 
 def _open_target(value: str) -> str:
@@ -129,6 +177,18 @@ def main_parser() -> argparse.ArgumentParser:
         dest="author",
         metavar="NAME",
         help="who is curating, saved with each change (default: user@host)",
+    )
+    parser.add_argument(
+        "--role",
+        choices=ROLES,
+        default=None,
+        help="viewer: browse, compare and present, nothing written (implies --read-only); "
+        "curator: everything (default: $PORTFOLIO_TUI_ROLE, else curator)",
+    )
+    parser.add_argument(
+        "--allow-picks",
+        action="store_true",
+        help="with --role viewer: a viewer may mark a client's favourites (--client)",
     )
     parser.add_argument(
         "--present",
@@ -352,6 +412,10 @@ def run_app(argv: Sequence[str]) -> int:
             )
     if args.edit and not args.present:
         print("portfolio-tui: --edit only matters with --present; ignored", file=sys.stderr)
+    role_problem = settle_role(args, os.environ)
+    if role_problem:
+        print(f"portfolio-tui: {clean(role_problem)}", file=sys.stderr)
+        return 2
     # Before Textual is imported (the theme check below imports it): the first
     # screen's thumbnails decode on another core during that import.
     prefetch = None if args.present else _prefetch_first_screen(portfolio, args.open_target)
@@ -385,17 +449,10 @@ def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
 
     capabilities = drain(detect(args.graphics or portfolio.config.display.graphics))
     capabilities = _settle_kitty_colours(capabilities, os.environ)
-    from .curation import CurationStore
     from .ui.app import PortfolioApp
     from .ui.pictures import PictureSettings
 
-    read_only = args.read_only or (args.present and not args.edit)
-    store = CurationStore(portfolio.root, author=args.author, read_only=read_only)
-    picks = None
-    if args.client is not None:
-        from .picks import PicksStore
-
-        picks = PicksStore(portfolio.root, author=store.author, read_only=args.read_only)
+    store, picks = make_stores(args, portfolio.root)
     app = PortfolioApp(
         portfolio,
         open_target=args.open_target,
@@ -419,6 +476,74 @@ def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
         )
         return 1
     return app.return_code or 0
+
+
+def make_stores(args: argparse.Namespace, root: Path) -> tuple[CurationStore, PicksStore | None]:
+    """The curation store and (with ``--client``) the picks store the arguments allow.
+
+    A viewer's curation store is read-only with the reason "viewer: curation is
+    for curators"; its picks store too, unless ``--allow-picks``.
+    """
+    from .curation import CurationStore
+
+    viewer = args.role == "viewer"
+    read_only = viewer or args.read_only or (args.present and not args.edit)
+    store = CurationStore(
+        root,
+        author=args.author,
+        read_only=read_only,
+        reason=VIEWER_REASON if viewer else None,
+    )
+    picks = None
+    if args.client is not None:
+        from .picks import PicksStore
+
+        picks_read_only = args.read_only or (viewer and not args.allow_picks)
+        picks = PicksStore(root, author=store.author, read_only=picks_read_only)
+    return store, picks
+
+
+def settle_role(args: argparse.Namespace, environ: Mapping[str, str]) -> str | None:
+    """Fill in ``args.role`` and clean ``args.author``; a problem's message, or None.
+
+    ``PORTFOLIO_TUI_ROLE=viewer`` cannot be lifted by ``--role curator``: the
+    more restricted of the two wins.
+    """
+    try:
+        from_env = env_role(environ)
+    except ValueError as exc:
+        return str(exc)
+    args.role = "viewer" if from_env == "viewer" else (args.role or from_env or "curator")
+    if args.author is not None:
+        from .curation import InvalidChange, clean_author
+
+        try:
+            args.author = clean_author(args.author)
+        except InvalidChange as exc:
+            return f"--as: {exc}"
+    if args.allow_picks and args.role != "viewer":
+        print(
+            "portfolio-tui: --allow-picks only matters with --role viewer "
+            "(a curator may always mark favourites); ignored",
+            file=sys.stderr,
+        )
+    if args.role == "viewer" and args.edit:
+        print("portfolio-tui: --edit is for curators; a viewer writes nothing", file=sys.stderr)
+    return None
+
+
+def refuse_for_viewer(command: str, argv: Sequence[str], environ: Mapping[str, str]) -> str | None:
+    """The line refusing a curator's subcommand to a viewer, or None when it may run."""
+    try:
+        role = env_role(environ)
+    except ValueError as exc:
+        return f"portfolio-tui {command}: {exc}"
+    if role == "viewer" or _role_words(argv)[0] == "viewer":
+        return (
+            f"portfolio-tui {command}: not for viewers (--role viewer): "
+            f"{command} is a curator's command"
+        )
+    return None
 
 
 class _FirstScreen:
@@ -579,6 +704,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     _quiet_library_warnings()
+    if args and args[0] in CURATOR_COMMANDS:
+        refusal = refuse_for_viewer(args[0], args[1:], os.environ)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
+        if args[0] != "serve":  # serve's own parser takes --role
+            role, rest = _role_words(args[1:])
+            if role not in (None, "curator"):
+                print(f"portfolio-tui {args[0]}: --role: use viewer or curator", file=sys.stderr)
+                return 2
+            args = [args[0], *rest]
     try:
         if args and args[0] == "check":
             return run_check(args[1:])
@@ -598,6 +734,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .picks_cli import run_picks
 
             return run_picks(args[1:])
+        if args and args[0] == "history":
+            from .history_cli import run_history
+
+            return run_history(args[1:])
         if args and args[0] == "serve":
             from .serve_cli import run_serve
 

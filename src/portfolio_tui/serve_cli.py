@@ -83,6 +83,12 @@ def serve_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="with --present: h marks this client's favourites (saved in picks.toml)",
     )
+    parser.add_argument(
+        "--role",
+        choices=("viewer", "curator"),
+        default="curator",
+        help="serve is a curator's command: with viewer it refuses to start",
+    )
     return parser
 
 
@@ -313,6 +319,20 @@ def run_serve(argv: Sequence[str]) -> int:
     from .portfolio import open_portfolio
 
     args = serve_parser().parse_args(argv)
+    if args.role == "viewer":
+        print(
+            "portfolio-tui serve: not for viewers (--role viewer): serve is a curator's command",
+            file=sys.stderr,
+        )
+        return 2
+    if args.author is not None:
+        from .curation import InvalidChange, clean_author
+
+        try:
+            args.author = clean_author(args.author)
+        except InvalidChange as exc:
+            print(f"portfolio-tui serve: --as: {exc}", file=sys.stderr)
+            return 2
     if not 0 < args.port < 65536:
         print("portfolio-tui serve: --port must be between 1 and 65535", file=sys.stderr)
         return 2
