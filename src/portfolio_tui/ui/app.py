@@ -486,7 +486,11 @@ class PortfolioApp(App[None]):
                 discover=False,
             )
         yield SystemCommand("Help", "Show every key", self.action_help)
-        yield from super().get_system_commands(screen)
+        # Textual's "Screenshot" saves an SVG in the Downloads folder: a file written
+        # outside the portfolio, which a viewer (docs/ssh.md) must not be able to do.
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
 
 
 def _runner(node: object, action: str):  # type: ignore[no-untyped-def]
