@@ -159,7 +159,9 @@ def originals() -> dict[str, str]:
     found: dict[str, str] = {}
     for folder in ORIGINAL_FOLDERS:
         for path in sorted(folder.rglob("*")):
-            if not path.is_file() or path.name.startswith(("curation.toml", "picks.toml", ".")):
+            if not path.is_file() or path.name.startswith(
+                ("curation.toml", "curation-history", "picks.toml", ".")
+            ):
                 continue
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             found[str(path.relative_to(REPO))] = f"{digest} {path.stat().st_mtime_ns}"

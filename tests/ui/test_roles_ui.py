@@ -151,3 +151,19 @@ async def test_the_command_palette_offers_no_screenshot_to_a_file(root: Path) ->
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Quit" in titles and "Help" in titles
         assert "Screenshot" not in titles
+
+
+async def test_a_change_that_cannot_reach_the_history_is_saved_and_said_once(root: Path) -> None:
+    (root / "curation-history.jsonl").mkdir()  # something in the history file's place
+    app = app_for(root, "--as", "maria")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        assert await asyncio.to_thread(app.curator.flush, 5)
+        await pilot.press("right", "4")
+        assert await asyncio.to_thread(app.curator.flush, 5)
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications if "history" in str(n.message)]
+        assert len(said) == 1 and "the change itself is saved" in said[0]
+    stored = CurationStore(root).load()
+    assert stored.photo("g/a.jpg").rating == 3 and stored.photo("g/b.jpg").rating == 4

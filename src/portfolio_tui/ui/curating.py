@@ -107,6 +107,7 @@ class Curator:
         self._tried = 0  # the newest change the writer tried (saved or failed)
         self._closing = False
         self._read_once = False
+        self._history_reported: str | None = None
         self._writer: threading.Thread | None = None
         self.error: str | None = None
         """Why the last save failed (the changes are kept and tried again), or None."""
@@ -247,6 +248,11 @@ class Curator:
         if not message.upto:
             for problem in message.snapshot.problems[:3]:
                 self._report(str(problem), severity="warning")
+        # The change is saved; only its line in the history is missing: say so once.
+        history = self.store.history_problem
+        if message.upto and history and history != self._history_reported:
+            self._report(f"{history} (the change itself is saved)", severity="warning")
+        self._history_reported = history
 
     def failed(self, message: SaveFailed) -> None:
         """Take a failed save: the changes stay shown and are tried again at the next one."""
