@@ -317,18 +317,14 @@ def run_thumbs(argv: Sequence[str]) -> int:
     """``portfolio-tui thumbs``: prebuild the thumbnail cache with a progress bar."""
     from .imaging.cache import shared_cache
     from .metadata import human_size
-    from .portfolio import open_portfolio
     from .thumbs import prebuild
 
     args = thumbs_parser().parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         print("portfolio-tui thumbs: --jobs must be 1 or more", file=sys.stderr)
         return 2
-    try:
-        portfolio = open_portfolio(args.path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+    portfolio = open_or_report(args.path, "portfolio-tui thumbs")
+    if portfolio is None:
         return 2
     photos = portfolio.every_photo()
     cache = shared_cache()
@@ -373,22 +369,34 @@ def run_cache(argv: Sequence[str]) -> int:
     return 0
 
 
-def run_app(argv: Sequence[str]) -> int:
-    """Open the portfolio in the app."""
+def open_or_report(path: Path | None, prog: str = "portfolio-tui") -> Portfolio | None:
+    """The portfolio at ``path``; or None, with every config problem printed and what to do.
+
+    Every command that opens a portfolio says the same thing about a broken config
+    (file:line: message, then the way to fix it) and exits 2.
+    """
     from .portfolio import open_portfolio
 
-    parser = main_parser()
-    args = parser.parse_args(argv)
     try:
-        portfolio = open_portfolio(args.path)
+        return open_portfolio(path)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(
-            "portfolio-tui: fix the config (see docs/config.md); "
+            f"{prog}: fix the config (see docs/config.md); "
             "'portfolio-tui check' lists every problem.",
             file=sys.stderr,
         )
+        return None
+
+
+def run_app(argv: Sequence[str]) -> int:
+    """Open the portfolio in the app."""
+
+    parser = main_parser()
+    args = parser.parse_args(argv)
+    portfolio = open_or_report(args.path)
+    if portfolio is None:
         return 2
     # Textual reads TEXTUAL_COLOR_SYSTEM when it is first imported, so this comes
     # before any Textual import (the domain above never imports it).

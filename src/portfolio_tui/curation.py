@@ -48,6 +48,7 @@ from .files import (
     remove_stale_temps,
     temp_prefix,
     write_atomically,
+    write_problem,
 )
 from .problems import Problem, Severity
 
@@ -779,13 +780,7 @@ class CurationStore:
             return self._forced
         if self._problem:
             return self._problem
-        if not self.root.is_dir():
-            return f"{self.root} is not a folder"
-        if not os.access(self.root, os.W_OK | os.X_OK):
-            return f"no permission to write in {self.root}"
-        if self.path.exists() and not os.access(self.path, os.W_OK):
-            return f"no permission to write {self.path}"
-        return None
+        return write_problem(self.root, self.path)
 
     @property
     def read_only(self) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .problems import ConfigError
+from .cli import open_or_report
 from .text import clean
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
         write_sheet,
     )
     from .curation import CurationError, CurationStore, Snapshot
-    from .portfolio import Gallery, open_portfolio
+    from .portfolio import Gallery
 
     kind = "contact-sheet"
     args = contact_sheet_parser().parse_args(argv)
@@ -138,11 +138,8 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
     if not output.parent.is_dir():
         _error(kind, f"{output.parent}: no such folder")
         return 2
-    try:
-        portfolio = open_portfolio(args.path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+    portfolio = open_or_report(args.path, f"{PROG} {kind}")
+    if portfolio is None:
         return 2
     chosen: list[tuple[str, list[Photo]]] | None = None
     if args.picks is not None:
@@ -367,7 +364,7 @@ def run_picks_export(argv: Sequence[str]) -> int:
     from .files import fsync_dir, write_atomically
     from .picks import PicksError, PicksStore, client_name
     from .picks_cli import arrange, known_clients
-    from .portfolio import inside, open_portfolio
+    from .portfolio import inside
 
     kind = "picks"
     args = picks_parser().parse_args(argv)
@@ -377,11 +374,8 @@ def run_picks_export(argv: Sequence[str]) -> int:
     except PicksError as exc:
         _error(kind, str(exc))
         return 2
-    try:
-        portfolio = open_portfolio(args.path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+    portfolio = open_or_report(args.path, f"{PROG} {kind}")
+    if portfolio is None:
         return 2
     out: Path = args.output
     root = portfolio.root.resolve()

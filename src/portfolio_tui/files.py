@@ -161,3 +161,14 @@ def remove_stale_temps(folder: Path, prefix: str) -> None:
             if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
+
+
+def write_problem(folder: Path, path: Path) -> str | None:
+    """Why ``path`` (a store file in ``folder``) cannot be written, or None when it can."""
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to write in {folder}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"no permission to write {path}"
+    return None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 import sys
 import unicodedata
@@ -24,7 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .files import LockTimeout, locked, remove_stale_temps, temp_prefix, write_atomically
+from .files import (
+    LockTimeout,
+    locked,
+    remove_stale_temps,
+    temp_prefix,
+    write_atomically,
+    write_problem,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -283,16 +289,7 @@ class PicksStore:
             return self._forced
         if self._problem:
             return self._problem
-        return self._permission_problem()
-
-    def _permission_problem(self) -> str | None:
-        if not self.root.is_dir():
-            return f"{self.root} is not a folder"
-        if not os.access(self.root, os.W_OK | os.X_OK):
-            return f"no permission to write in {self.root}"
-        if self.path.exists() and not os.access(self.path, os.W_OK):
-            return f"no permission to write {self.path}"
-        return None
+        return write_problem(self.root, self.path)
 
     @property
     def read_only(self) -> bool:
@@ -412,7 +409,7 @@ class PicksStore:
         removing = {_photo_key(p) for p in remove}
         if not adding and not removing:
             return self.load(name)
-        reason = self._forced or self._permission_problem()
+        reason = self._forced or write_problem(self.root, self.path)
         if reason:
             raise PicksError(f"read-only ({reason}); nothing saved", self.path)
         try:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .picks import ClientPicks, Pick, PicksError, PicksStore, client_name
-from .problems import ConfigError
 from .text import clean, count
 
 if TYPE_CHECKING:
@@ -127,14 +126,9 @@ def _error(message: str) -> None:
 
 
 def _open(path: Path | None) -> Portfolio | None:
-    from .portfolio import open_portfolio
+    from .cli import open_or_report
 
-    try:
-        return open_portfolio(path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return None
+    return open_or_report(path, PROG)
 
 
 def _list(args: argparse.Namespace) -> int:

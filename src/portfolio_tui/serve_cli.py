@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .problems import ConfigError
+from .cli import open_or_report
 from .text import clean
 
 if TYPE_CHECKING:
@@ -316,7 +316,6 @@ def _make_server(command: str, host: str, port: int, title: str) -> Any:
 
 def run_serve(argv: Sequence[str]) -> int:
     """``portfolio-tui serve``."""
-    from .portfolio import open_portfolio
 
     args = serve_parser().parse_args(argv)
     if args.role == "viewer":
@@ -336,16 +335,8 @@ def run_serve(argv: Sequence[str]) -> int:
     if not 0 < args.port < 65536:
         print("portfolio-tui serve: --port must be between 1 and 65535", file=sys.stderr)
         return 2
-    try:
-        portfolio = open_portfolio(args.path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(
-            "portfolio-tui serve: fix the config (see docs/config.md); "
-            "'portfolio-tui check' lists every problem.",
-            file=sys.stderr,
-        )
+    portfolio = open_or_report(args.path, "portfolio-tui serve")
+    if portfolio is None:
         return 2
     if args.client is not None:
         from .picks import PicksError, client_name
