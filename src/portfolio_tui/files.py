@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -32,6 +33,116 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# -- reading and opening without following links -----------------------------------
+
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+"""Refuse a symbolic link as the last part of a path (0 where the system has no such flag)."""
+
+
+class NotRegularFile(OSError):
+    """A file the app reads or writes is a link, folder, device, pipe or socket.
+
+    Planted links and special files are how a hostile file author reaches outside
+    the portfolio (a notes link to the password file, a history link to a login
+    script, a FIFO that hangs every session), so they are refused, never followed.
+    ``reason`` says what it is, in words for a message.
+    """
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(errno.EINVAL, reason, str(path))
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "a device, pipe or socket"
+
+
+def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o666) -> int:
+    """``os.open`` that refuses anything but a regular file, and never follows a link.
+
+    The last part of ``path`` may not be a symbolic link (O_NOFOLLOW, so there is
+    no window between a check and the open), the open never blocks on a FIFO
+    (O_NONBLOCK, cleared again for a regular file), and the descriptor is checked
+    with ``fstat``.  Raises :class:`NotRegularFile` for a link, folder or special
+    file, and ``OSError`` as ``os.open`` does otherwise.
+    """
+    flags |= NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, mode)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):
+            raise NotRegularFile(path, "is a symbolic link, which is never followed") from None
+        if exc.errno == errno.EISDIR:
+            raise NotRegularFile(path, "is a folder, not a file") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(path, f"is {_kind(info.st_mode)}, not a file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, a regular file (see :func:`open_regular`) of at most ``limit`` bytes.
+
+    Raises :class:`NotRegularFile` for a link or special file, :class:`TooLarge`
+    past ``limit`` (checked on the descriptor and while reading, so a file that
+    grows is cut off too), and ``OSError`` otherwise.
+    """
+    fd = open_regular(path)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise TooLarge(path, size, limit)
+        chunks = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise TooLarge(path, total, limit)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+class TooLarge(OSError):
+    """A file is larger than the app reads (a damaged store, a planted huge file)."""
+
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        self.path = path
+        self.size = size
+        self.limit = limit
+        super().__init__(errno.EFBIG, f"is larger than {_human(limit)}", str(path))
+
+    def __str__(self) -> str:
+        return f"{self.path}: is larger than {_human(self.limit)}"
+
+
+def _human(size: int) -> str:
+    if size >= 1 << 20:
+        return f"{size / (1 << 20):g} MB"
+    if size >= 1024:
+        return f"{size / 1024:g} KB"
+    return f"{size} bytes"
 
 
 # -- locking ---------------------------------------------------------------------
