@@ -15,16 +15,23 @@ and a style-preserving parse costs about a millisecond per photo table.
 
 Every applied change is also appended to ``curation-history.jsonl`` next to
 the store (one JSON object a line: ``at``, ``by``, ``photo`` or ``gallery``,
-``field``, ``from``, ``to``), under the same lock, after the store is saved:
-the store is the truth and the history its journal.  A history that cannot be
-appended to does not undo the save: :attr:`CurationStore.history_problem` says
-why and the next save tries again (``portfolio-tui history`` prints it).
+``field``, ``from``, ``to``), under the same lock, written and fsynced *before*
+the store is replaced: a process killed at any moment never leaves a saved
+change without its line (at worst a line for a change that did not land).  A
+history that cannot be appended to fails the save (``portfolio-tui history``
+prints it).
+
+Every file here is opened without following links and must be a regular file
+(``files.open_regular``): a store file planted as a link or a FIFO makes the
+store read-only with the reason, and is never read or written through.  Names
+that are not UTF-8 are stored losslessly (:mod:`portfolio_tui.names`).
 
 No Textual here: this module runs in workers and in command-line tools.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import json
@@ -43,13 +50,19 @@ from typing import Any, cast
 from ._tomlpos import key_positions
 from .files import (
     LockTimeout,
+    NotRegularFile,
+    TooLarge,
     fsync_dir,
     locked,
+    not_regular,
+    open_regular,
+    read_regular,
     remove_stale_temps,
     temp_prefix,
     write_atomically,
     write_problem,
 )
+from .names import from_store, storable, to_store
 from .problems import Problem, Severity
 
 if sys.version_info >= (3, 11):
@@ -64,6 +77,7 @@ __all__ = [
     "HISTORY_NAME",
     "LABELS",
     "LOCK_NAME",
+    "MAX_STORE_BYTES",
     "PHOTO_FIELDS",
     "Change",
     "CurationError",
@@ -98,6 +112,11 @@ MAX_TAG_CHARS = 64
 MAX_TAGS = 100
 LOCK_TIMEOUT = 10.0
 """Seconds to wait for another curator's save before giving up."""
+MAX_STORE_BYTES = 128 * 1024 * 1024
+"""``curation.toml`` is refused past this: 100,000 curated photos are about 13 MB."""
+MAX_HISTORY_BYTES = 1024 * 1024 * 1024
+"""``curation-history.jsonl`` is not read past this (about ten million changes)."""
+READ_ONLY_UNTIL = "curation is read-only until it is a regular file"
 
 _ORDER = "order:"
 _COVER = "cover:"
@@ -105,6 +124,7 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\
 _UNSAFE_NOTES = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 )
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -355,20 +375,21 @@ def author() -> str:
     except Exception:
         host = ""
     name = f"{user}@{host}" if host else user
-    return _clean_line(name)[:200] or "unknown"
+    return _clean_text(name)[:200] or "unknown"
 
 
 def clean_author(name: object) -> str:
     """A name for ``--as``: one line, at most 200 characters.
 
     Raises :class:`InvalidChange` for a name with control characters (an escape
-    sequence, a newline) or one that is empty once spaces are trimmed.
+    sequence, a newline) or one that is empty once spaces are trimmed.  Bytes that
+    are not UTF-8 (a terminal in Latin-1) become U+FFFD.
     """
     if not isinstance(name, str):
         raise InvalidChange(f"a name must be a string, not {name!r}")
     if _UNSAFE.search(name):
         raise InvalidChange("a name must not contain control characters")
-    cleaned = _clean_line(name)[:200]
+    cleaned = _clean_text(name)[:200]
     if not cleaned:
         raise InvalidChange("a name must not be empty")
     return cleaned
@@ -382,12 +403,20 @@ def _clean_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _clean_text(text: str) -> str:
+    """:func:`_clean_line` for words (names, tags), not file names: a byte that is not
+    UTF-8 becomes U+FFFD (the file's text must be UTF-8, and nothing needs it back)."""
+    return _clean_line(_SURROGATES.sub("\ufffd", text))
+
+
 def clean_photo_path(photo: object) -> str:
     """A photo's key: a relative POSIX path inside the root, normalised."""
     if not isinstance(photo, str) or not photo.strip():
         raise InvalidChange(f"photo path must be a non-empty string, not {photo!r}")
     if _UNSAFE.search(photo) or "\\" in photo:
         raise InvalidChange(f"photo path {photo!r} contains control characters or backslashes")
+    if not storable(photo):
+        raise InvalidChange(f"photo path {photo!r} is not valid text")
     path = PurePosixPath(unicodedata.normalize("NFC", photo))
     if path.is_absolute() or ".." in path.parts or str(path) == ".":
         raise InvalidChange(f"photo path {photo!r} must be relative to the portfolio root")
@@ -400,6 +429,8 @@ def _clean_name(value: object, what: str) -> str:
     name = _clean_line(value)
     if not name:
         raise InvalidChange(f"{what} must not be empty")
+    if not storable(name):
+        raise InvalidChange(f"{what} {name!r} is not valid text")
     return name
 
 
@@ -412,7 +443,7 @@ def clean_tags(tags: object) -> tuple[str, ...]:
     for tag in tags:
         if not isinstance(tag, str):
             raise InvalidChange(f"tag {tag!r} is not a string")
-        text = _clean_line(tag)
+        text = _clean_text(tag)
         if len(text) > MAX_TAG_CHARS:
             raise InvalidChange(f"tag {text[:20]!r}... is longer than {MAX_TAG_CHARS} characters")
         if text and text.casefold() not in seen:
@@ -430,8 +461,8 @@ def clean_notes(notes: object) -> str:
     if not isinstance(notes, str):
         raise InvalidChange(f"notes must be a string, not {type(notes).__name__}")
     text = notes.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", _UNSAFE_NOTES.sub("", text))
-    size = len(text.encode("utf-8", "surrogatepass"))
+    text = unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", _UNSAFE_NOTES.sub("", text)))
+    size = len(text.encode("utf-8"))
     if size > MAX_NOTES_BYTES:
         raise InvalidChange(f"notes are {size} bytes; at most {MAX_NOTES_BYTES} (64 KB)")
     return text.rstrip()
@@ -464,11 +495,10 @@ def validate(change: Change) -> Change:
         if prefix == _ORDER:
             if isinstance(value, str) or not isinstance(value, (list, tuple)):
                 raise InvalidChange(f"order of {gallery!r} must be a list of file names")
-            names: list[str] = []
-            for item in value:
-                item_name = _clean_name(item, f"file name in the order of {gallery!r}")
-                if item_name not in names:
-                    names.append(item_name)
+            what = f"file name in the order of {gallery!r}"
+            # A dict keeps the first place of each name; a list's ``in`` made this
+            # quadratic (200,000 names: minutes, under the lock on every save).
+            names = dict.fromkeys(_clean_name(item, what) for item in value)
             return Change(None, prefix + gallery, tuple(names))
         cover = None if value is None else _clean_name(value, f"cover of {gallery!r}")
         return Change(None, prefix + gallery, cover)
@@ -527,7 +557,7 @@ def _to_snapshot(path: Path, text: str, data: Mapping[str, Any]) -> Snapshot:
     photos: dict[str, PhotoCuration] = {}
     for rel, entry in table("photos").items():
         if not isinstance(entry, dict):
-            bad.append((("photos", rel), "a photo's curation must be a table"))
+            bad.append((("photos", to_store(rel)), "a photo's curation must be a table"))
             continue
         values: dict[str, Any] = {}
         for name in PHOTO_FIELDS:
@@ -536,7 +566,7 @@ def _to_snapshot(path: Path, text: str, data: Mapping[str, Any]) -> Snapshot:
             try:
                 values[name] = validate(Change(rel, name, entry[name])).value
             except InvalidChange as exc:
-                bad.append((("photos", rel, name), str(exc)))
+                bad.append((("photos", to_store(rel), name), str(exc)))
         photos[rel] = PhotoCuration(
             **values,
             updated_by=_clean_line(str(entry["updated_by"])) if "updated_by" in entry else None,
@@ -547,7 +577,7 @@ def _to_snapshot(path: Path, text: str, data: Mapping[str, Any]) -> Snapshot:
         try:
             value = validate(Change(None, _ORDER + gallery, names)).value
         except InvalidChange as exc:
-            bad.append((("order", gallery), str(exc)))
+            bad.append((("order", to_store(gallery)), str(exc)))
         else:
             if isinstance(value, tuple):
                 order[gallery] = value
@@ -556,7 +586,7 @@ def _to_snapshot(path: Path, text: str, data: Mapping[str, Any]) -> Snapshot:
         try:
             cover = validate(Change.cover(gallery, name)).value
         except InvalidChange as exc:
-            bad.append((("covers", gallery), str(exc)))
+            bad.append((("covers", to_store(gallery)), str(exc)))
         else:
             if isinstance(cover, str):
                 covers[gallery] = cover
@@ -576,9 +606,51 @@ def _to_snapshot(path: Path, text: str, data: Mapping[str, Any]) -> Snapshot:
     )
 
 
+def _names_from_store(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as parsed, with every photo path, gallery and file name read back from
+    its store form (:func:`portfolio_tui.names.from_store`); other keys as they are."""
+    photos = data.get("photos")
+    if isinstance(photos, dict):
+        data["photos"] = {from_store(k): v for k, v in photos.items()}
+    for section in ("order", "covers"):
+        table = data.get(section)
+        if not isinstance(table, dict):
+            continue
+        decoded: dict[str, Any] = {}
+        for gallery, value in table.items():
+            if isinstance(value, str):
+                value = from_store(value)
+            elif isinstance(value, list):
+                value = [from_store(v) if isinstance(v, str) else v for v in value]
+            decoded[from_store(gallery)] = value
+        data[section] = decoded
+    return data
+
+
+def _names_to_store(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The reverse of :func:`_names_from_store`, on a copy (the data itself is kept)."""
+    out = dict(data)
+    photos = data.get("photos")
+    if isinstance(photos, dict):
+        out["photos"] = {to_store(k): v for k, v in photos.items()}
+    for section in ("order", "covers"):
+        table = data.get(section)
+        if not isinstance(table, dict):
+            continue
+        encoded: dict[str, Any] = {}
+        for gallery, value in table.items():
+            if isinstance(value, str):
+                value = to_store(value)
+            elif isinstance(value, (list, tuple)):
+                value = [to_store(v) if isinstance(v, str) else v for v in value]
+            encoded[to_store(gallery)] = value
+        out[section] = encoded
+    return out
+
+
 def _parse(path: Path, text: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        return _names_from_store(tomllib.loads(text))
     except (RecursionError, ValueError) as exc:
         if isinstance(exc, tomllib.TOMLDecodeError):
             raise _damaged(path, exc) from None
@@ -688,9 +760,11 @@ def _render_table(
 
 
 def render(data: Mapping[str, Any]) -> str:
-    """The file's text: deterministic, photos sorted by path, known keys first."""
+    """The file's text: deterministic, photos sorted by path, known keys first.
+
+    Names that are not UTF-8 are written in their store form (docs/curation.md)."""
     out: list[str] = []
-    _render_table(out, (), data, lambda n: (_TOP_ORDER.get(n, 9), n))
+    _render_table(out, (), _names_to_store(data), lambda n: (_TOP_ORDER.get(n, 9), n))
     return "\n".join(out) + "\n"
 
 
@@ -745,8 +819,9 @@ class CurationStore:
     ``author`` goes into ``updated_by`` (default: ``user@host``).  With
     ``read_only=True`` (``reason`` is then the reason shown, default "opened
     read-only"), or when the folder or file cannot be written, or the file is
-    damaged or from a newer version, nothing is ever written (not the lock, not
-    the history) and :attr:`read_only_reason` says why.
+    damaged or from a newer version, or the store, its lock or its history is a
+    link or a special file, nothing is ever written (not the lock, not the
+    history) and :attr:`read_only_reason` says why.
     """
 
     def __init__(
@@ -762,12 +837,9 @@ class CurationStore:
         self.path = self.root / FILE_NAME
         self.lock_path = self.root / LOCK_NAME
         self.history_path = self.root / HISTORY_NAME
-        self.author = _clean_line(author)[:200] if author else _default_author()
+        self.author = _clean_text(author)[:200] if author else _default_author()
         self.lock_timeout = lock_timeout
         self._forced = (reason or "opened read-only") if read_only else None
-        self.history_problem: str | None = None
-        """Why the last save's changes are missing from the history (the save itself
-        stands), or ``None`` when the history has every change."""
         self._problem: str | None = None
         self.snapshot = Snapshot()
         """The state after the last :meth:`load` or :meth:`apply`."""
@@ -780,7 +852,12 @@ class CurationStore:
             return self._forced
         if self._problem:
             return self._problem
-        return write_problem(self.root, self.path)
+        for path in (self.path, self.lock_path, self.history_path):
+            what = not_regular(path)
+            if what is not None:
+                return f"{path} {what}; {READ_ONLY_UNTIL}"
+        # Not the lock: flock needs no write permission (files.locked opens it read-only).
+        return write_problem(self.root, self.path, self.history_path)
 
     @property
     def read_only(self) -> bool:
@@ -789,9 +866,19 @@ class CurationStore:
     # -- reading ---------------------------------------------------------------
     def _read(self) -> tuple[str, dict[str, Any]]:
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path, MAX_STORE_BYTES)
         except FileNotFoundError:
             return "", {}
+        except NotRegularFile as exc:
+            # Never read: a link to another portfolio's store would show its notes.
+            raise CurationError(self.path, f"{exc.reason}; {READ_ONLY_UNTIL}") from None
+        except TooLarge as exc:
+            raise CurationError(
+                self.path,
+                f"damaged store: {str(exc.strerror).removeprefix('is ')}, far beyond any "
+                "curation; move it away or restore it from a backup (curation is read-only "
+                "until then)",
+            ) from None
         except OSError as exc:
             raise CurationError(self.path, f"cannot read: {exc.strerror or exc}") from None
         try:
@@ -850,16 +937,33 @@ class CurationStore:
                 before = _before_values(data, checked)
                 _merge(data, checked, self.author)
                 text = render(data)
-                write_atomically(self.path, text)
-                # Saved: from here on nothing undoes the change.  The history is
-                # appended under the same lock, so its lines are in save order.
-                self._append_history(checked, before)
+                # The history first, on the disk before the store is replaced: a kill
+                # in between leaves a line for a change that did not land, never a
+                # saved change without its line.  Under the lock, lines are in save order.
+                try:
+                    recorded = self._append_history(checked, before)
+                except NotRegularFile:
+                    raise
+                except OSError as exc:
+                    raise CurationError(
+                        self.history_path,
+                        f"not saved: {exc.strerror or exc} (writing the change history)",
+                    ) from None
+                try:
+                    write_atomically(self.path, text)
+                except BaseException:
+                    # Not saved: the lines go too (only a kill can leave them).
+                    self._truncate_history(recorded)
+                    raise
                 remove_stale_temps(self.root, temp_prefix(self.path))
         except LockTimeout:
             raise CurationError(
                 self.lock_path,
                 f"another curator has held the lock for over {self.lock_timeout:g} s",
             ) from None
+        except NotRegularFile as exc:
+            # Planted after the read-only check: refused all the same, nothing written.
+            raise ReadOnlyError(exc.path, f"{exc.reason}; {READ_ONLY_UNTIL}") from None
         except OSError as exc:
             # Not a read-only reason: a full disk or a refused write may pass, and the
             # next apply tries again (the app keeps the changes and says NOT SAVED).
@@ -867,11 +971,12 @@ class CurationStore:
         self.snapshot = _to_snapshot(self.path, text, data)
         return self.snapshot
 
-    def _append_history(self, changes: Sequence[Change], before: Sequence[object]) -> None:
-        """One line per change, appended with ``O_APPEND`` in one write and fsynced.
+    def _append_history(self, changes: Sequence[Change], before: Sequence[object]) -> int:
+        """One line per change, appended with ``O_APPEND`` in one write and fsynced;
+        returns the history's size before them (see :meth:`_truncate_history`).
 
-        A failure is kept in :attr:`history_problem`, never raised: the store is
-        already saved, and saying "not saved" now would be untrue.
+        Raises ``OSError`` (:class:`NotRegularFile` for a link or special file),
+        having taken back what it wrote; the caller then leaves the store as it was.
         """
         at = _now().strftime("%Y-%m-%dT%H:%M:%SZ")
         lines = []
@@ -885,31 +990,43 @@ class CurationStore:
                 entry["field"] = change.field
             entry["from"] = _plain(old)
             entry["to"] = _plain(change.value)
-            lines.append(json.dumps(entry, ensure_ascii=False, sort_keys=False))
-        data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+            line = json.dumps(entry, ensure_ascii=False, sort_keys=False)
+            # A name that is not UTF-8 holds lone surrogates: JSON's \udcXX escape
+            # keeps them (json.loads gives them back) in a file that stays UTF-8.
+            lines.append(_SURROGATES.sub(lambda m: f"\\u{ord(m.group(0)):04x}", line))
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        created = not os.path.lexists(self.history_path)
+        fd = open_regular(self.history_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
         try:
-            created = not self.history_path.exists()
-            fd = os.open(self.history_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                # A writer killed mid-line: start ours on a line of its own.
+                data = b"\n" + data
             try:
-                size = os.fstat(fd).st_size
-                if size and os.pread(fd, 1, size - 1) != b"\n":
-                    # A writer killed mid-line: start ours on a line of its own.
-                    data = b"\n" + data
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view) :]
                 os.fsync(fd)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, size)
+                raise
+        finally:
+            os.close(fd)
+        if created:
+            fsync_dir(self.root)
+        return size
+
+    def _truncate_history(self, size: int) -> None:
+        """Take back the lines of a save that failed after they were written (the lock
+        is held, so nobody appended since); best effort."""
+        with contextlib.suppress(OSError):
+            fd = open_regular(self.history_path, os.O_WRONLY)
+            try:
+                os.ftruncate(fd, size)
+                os.fsync(fd)
             finally:
                 os.close(fd)
-            if created:
-                fsync_dir(self.root)
-        except OSError as exc:
-            self.history_problem = (
-                f"{self.history_path}: saved, but not recorded in the history: "
-                f"{exc.strerror or exc}"
-            )
-        else:
-            self.history_problem = None
 
 
 def _before_values(data: Mapping[str, Any], changes: Sequence[Change]) -> list[object]:
@@ -1005,13 +1122,15 @@ def history(path: Path, photo: str | None = None) -> HistoryRead:
     Lines that are not a whole entry (a writer killed mid-line, an edit gone
     wrong, bytes that are not UTF-8) are skipped and counted in
     :attr:`HistoryRead.damaged`.  ``photo`` keeps one photo's entries.  A
-    missing file is an empty history; one that cannot be read raises OSError.
+    missing file is an empty history; one that cannot be read raises OSError
+    (:class:`~portfolio_tui.files.NotRegularFile` for a link or special file,
+    which is never followed).
     """
     path = Path(path)
     if path.is_dir():
         path = path / HISTORY_NAME
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_HISTORY_BYTES)
     except FileNotFoundError:
         return HistoryRead(())
     entries: list[HistoryEntry] = []

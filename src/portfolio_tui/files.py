@@ -59,6 +59,15 @@ class NotRegularFile(OSError):
         return f"{self.path}: {self.reason}"
 
 
+def _reason(mode: int) -> str:
+    """The words :class:`NotRegularFile` uses for a file of ``mode`` that is not regular."""
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link, which is never followed"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    return f"is {_kind(mode)}, not a file"
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
@@ -145,6 +154,86 @@ def _human(size: int) -> str:
     return f"{size} bytes"
 
 
+_DELETED = " (deleted)"
+
+
+def opened_path(fd: int) -> str | None:
+    """Where the file open on ``fd`` is, as the kernel found it; None where it cannot say.
+
+    Linux names it under /proc/self/fd. Unlike a path resolved before or after the
+    open, this is the file actually opened: a folder on the way swapped for a link
+    in between cannot fool it. A file removed since it was opened is named at the
+    place it had.
+    """
+    try:
+        where = os.readlink(f"/proc/self/fd/{fd}")
+    except (OSError, ValueError):
+        return None
+    if not where.startswith("/"):
+        return None
+    return where[: -len(_DELETED)] if where.endswith(_DELETED) else where
+
+
+def _resolved_now(path: Path, fd: int) -> str:
+    """Where ``path`` leads now, when the system cannot say where ``fd`` is (no /proc).
+
+    The path's folder is resolved and the file found there must be the one open
+    on ``fd``; a swap in between is refused as a change.
+    """
+    where = os.path.join(os.path.realpath(path.parent), path.name)
+    try:
+        found = os.stat(where, follow_symlinks=False)
+    except OSError:
+        found = None
+    opened = os.fstat(fd)
+    if found is None or (found.st_dev, found.st_ino) != (opened.st_dev, opened.st_ino):
+        raise NotRegularFile(path, "changed while it was being opened")
+    return where
+
+
+def open_inside(path: Path, root: Path) -> int:
+    """:func:`open_regular` for reading, and the file opened must lie inside ``root``.
+
+    ``root`` is a resolved folder. A folder on the way that is (or became) a link
+    leading out of ``root`` is caught on the descriptor itself where the system
+    allows (see :func:`opened_path`). Raises :class:`NotRegularFile`.
+    """
+    fd = open_regular(path)
+    try:
+        where = opened_path(fd) or _resolved_now(path, fd)
+        if not is_within(where, root):
+            raise NotRegularFile(path, "is outside the portfolio (reached through a linked folder)")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_exactly(path: Path) -> int:
+    """:func:`open_regular` for reading ``path``, which must be reached without any link.
+
+    For files whose real place was found earlier (a photo, resolved when the
+    portfolio was loaded): if a folder on the way became a link since, the file
+    is refused rather than read from wherever the link leads. Raises
+    :class:`NotRegularFile`.
+    """
+    fd = open_regular(path)
+    try:
+        where = opened_path(fd) or _resolved_now(path, fd)
+        if where != os.path.abspath(path):
+            raise NotRegularFile(path, "is now reached through a linked folder")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def is_within(path: str | Path, root: str | Path) -> bool:
+    """Whether ``path`` is ``root`` or below it (both already resolved; no file system)."""
+    path, root = os.path.normcase(str(path)), os.path.normcase(str(root))
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
 # -- locking ---------------------------------------------------------------------
 
 TEMP_SUFFIX = ".tmp"
@@ -192,13 +281,17 @@ def locked(lock_path: Path, timeout: float) -> Iterator[None]:
     """Hold an exclusive lock on ``lock_path`` (created if missing, never removed).
 
     Waits at most ``timeout`` seconds, then raises :class:`LockTimeout`.  The
-    lock file stays: removing it would race with a process waiting on it.
+    lock file stays: removing it would race with a process waiting on it.  A lock
+    file that is a link or a special file raises :class:`NotRegularFile`, and no
+    file is created where a link points.
     """
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = open_regular(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
     except PermissionError as denied:
         try:
-            fd = os.open(lock_path, os.O_RDONLY)  # flock needs no write permission
+            fd = open_regular(lock_path)  # flock needs no write permission
+        except NotRegularFile:
+            raise
         except OSError:
             raise denied from None  # "permission denied", not the fallback's "no such file"
     try:
@@ -233,12 +326,21 @@ def write_atomically(path: Path, text: str) -> None:
     a temp file a killed writer left is removed by :func:`remove_stale_temps`.
     """
     data = text.encode("utf-8")
+    # A link or special file in the store's place was planted: replacing it would hide
+    # that, and the store stays read-only until someone looks (see not_regular).
+    try:
+        old = os.lstat(path)
+    except FileNotFoundError:
+        old = None
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        raise NotRegularFile(path, _reason(old.st_mode))
     tmp = path.with_name(f"{temp_prefix(path)}{os.getpid()}.{time.monotonic_ns()}{TEMP_SUFFIX}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         try:
-            with contextlib.suppress(OSError):
-                os.fchmod(fd, os.stat(path).st_mode & 0o777)
+            if old is not None:
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, old.st_mode & 0o777)
             _write_all(fd, data)
             os.fsync(fd)
         finally:
@@ -274,12 +376,32 @@ def remove_stale_temps(folder: Path, prefix: str) -> None:
                     os.unlink(entry.path)
 
 
-def write_problem(folder: Path, path: Path) -> str | None:
-    """Why ``path`` (a store file in ``folder``) cannot be written, or None when it can."""
+def not_regular(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a regular file ("is a symbolic link,
+    which is never followed"), else None.  Looks at the entry itself (``lstat``)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else _reason(mode)
+
+
+def write_problem(folder: Path, path: Path, *others: Path) -> str | None:
+    """Why ``path`` (a store file in ``folder``) cannot be written, or None when it can.
+
+    ``others`` are files written with it (its history): any of them, or ``path``, that
+    is a link or a special file, or that cannot be written, makes the store read-only
+    too.  (A lock file needs no write permission: :func:`locked` falls back to reading.)
+    """
     if not folder.is_dir():
         return f"{folder} is not a folder"
+    for each in (path, *others):
+        what = not_regular(each)
+        if what is not None:
+            return f"{each} {what}"
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"no permission to write in {folder}"
-    if path.exists() and not os.access(path, os.W_OK):
-        return f"no permission to write {path}"
+    for each in (path, *others):
+        if each.exists() and not os.access(each, os.W_OK):
+            return f"no permission to write {each}"
     return None

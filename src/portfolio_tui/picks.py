@@ -6,7 +6,10 @@ the curation store's: an exclusive lock on ``picks.toml.lock``, the file re-read
 under the lock, only the requested picks added or removed ("merged"), then a
 temp file in the same folder, fsync, rename, fsync the folder.  Two presenters
 (or a presenter and ``portfolio-tui picks``) never lose each other's picks, and
-a process killed at any moment leaves the old file or the new one.
+a process killed at any moment leaves the old file or the new one.  The file
+and its lock are opened without following links and must be regular files: a
+planted link or FIFO makes the picks read-only with the reason.  Photo names
+that are not UTF-8 are stored losslessly (:mod:`portfolio_tui.names`).
 
 No Textual here: this module runs in workers and in command-line tools.
 """
@@ -25,12 +28,17 @@ from typing import Any
 
 from .files import (
     LockTimeout,
+    NotRegularFile,
+    TooLarge,
     locked,
+    not_regular,
+    read_regular,
     remove_stale_temps,
     temp_prefix,
     write_atomically,
     write_problem,
 )
+from .names import from_store, storable, to_store
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,6 +48,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 __all__ = [
     "LOCK_NAME",
     "MAX_CLIENT_CHARS",
+    "MAX_STORE_BYTES",
     "PICKS_NAME",
     "VERSION",
     "ClientPicks",
@@ -56,6 +65,9 @@ VERSION = 1
 MAX_CLIENT_CHARS = 64
 LOCK_TIMEOUT = 10.0
 """Seconds to wait for another writer's save before giving up."""
+MAX_STORE_BYTES = 128 * 1024 * 1024
+"""``picks.toml`` is refused past this (a pick is about 90 bytes)."""
+READ_ONLY_UNTIL = "favourites are read-only until it is a regular file"
 
 HEADER = (
     "# Client favourites marked with `h` while presenting "
@@ -67,7 +79,6 @@ HEADER = (
 _UNSAFE_NAME = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
 )
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ESCAPE = re.compile("[\x00-\x1f\x7f]")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -113,7 +124,7 @@ def _photo_key(photo: str) -> str:
     """A pick's key: a relative POSIX path inside the root, as the portfolio names it."""
     if not isinstance(photo, str) or not photo.strip():
         raise PicksError(f"a photo must be a path relative to the portfolio, not {photo!r}")
-    if "\x00" in photo or _SURROGATE.search(photo):
+    if "\x00" in photo or not storable(photo):
         raise PicksError(f"the photo path {photo!r} cannot be stored (not valid text)")
     # Not NFC-normalised: the key must equal the portfolio's own ``Photo.rel`` (a
     # file name on macOS is often NFD), or the pick would not find its photo again.
@@ -240,7 +251,7 @@ def render(data: Mapping[str, Any]) -> str:
             out.append("")
             out.append(f"[clients.{_string(client)}]")
             table = clients[client]
-            out.extend(f"{_string(k)} = {_value(v)}" for k, v in table.items())
+            out.extend(f"{_string(to_store(k))} = {_value(v)}" for k, v in table.items())
     return "\n".join(out) + "\n"
 
 
@@ -289,7 +300,15 @@ class PicksStore:
             return self._forced
         if self._problem:
             return self._problem
-        return write_problem(self.root, self.path)
+        return self._special() or write_problem(self.root, self.path)
+
+    def _special(self) -> str | None:
+        """The picks file or its lock, planted as a link or a special file, or None."""
+        for path in (self.path, self.lock_path):
+            what = not_regular(path)
+            if what is not None:
+                return f"{path} {what}; {READ_ONLY_UNTIL}"
+        return None
 
     @property
     def read_only(self) -> bool:
@@ -309,9 +328,19 @@ class PicksStore:
 
     def _parse(self) -> dict[str, Any]:
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path, MAX_STORE_BYTES)
         except FileNotFoundError:
             return {}
+        except NotRegularFile as exc:
+            # Never read: a link could show another portfolio's picks; a FIFO would hang.
+            raise PicksError(f"{exc.reason}; {READ_ONLY_UNTIL}", self.path) from None
+        except TooLarge as exc:
+            raise PicksError(
+                f"damaged store: {str(exc.strerror).removeprefix('is ')}, far beyond any "
+                "client's picks; move it away or restore it from a backup (nothing is "
+                "saved until then)",
+                self.path,
+            ) from None
         except OSError as exc:
             raise PicksError(f"cannot read: {exc.strerror or exc}", self.path) from None
         try:
@@ -372,6 +401,8 @@ class PicksStore:
                 self.path,
                 _line_of(text, "clients"),
             )
+        for name, table in clients.items():
+            clients[name] = {from_store(photo): entry for photo, entry in table.items()}
         return data
 
     def load_all(self) -> dict[str, ClientPicks]:
@@ -409,7 +440,7 @@ class PicksStore:
         removing = {_photo_key(p) for p in remove}
         if not adding and not removing:
             return self.load(name)
-        reason = self._forced or write_problem(self.root, self.path)
+        reason = self._forced or self._special() or write_problem(self.root, self.path)
         if reason:
             raise PicksError(f"read-only ({reason}); nothing saved", self.path)
         try:
@@ -442,6 +473,9 @@ class PicksStore:
                 "try again in a moment",
                 self.lock_path,
             ) from None
+        except NotRegularFile as exc:
+            # Planted after the read-only check: refused all the same, nothing written.
+            raise PicksError(f"{exc.reason}; {READ_ONLY_UNTIL}", exc.path) from None
         except OSError as exc:
             raise PicksError(f"not saved: {exc.strerror or exc}", self.path) from None
         return _to_picks(name, table)

@@ -54,18 +54,32 @@ def fail_nth(monkeypatch: pytest.MonkeyPatch, name: str, nth: int, code: int) ->
     return lambda: calls
 
 
-# (step, os function, which call) in the order one store save makes them: locked() opens the
-# lock file, write_atomically() opens, writes, fsyncs and closes the temp file, renames it,
-# then fsync_dir() opens and fsyncs the folder.
+# (step, os function, which call) in the order one picks save makes them: locked() opens the
+# lock file, read_regular() opens (and closes) the store, write_atomically() opens, writes,
+# fsyncs and closes the temp file, renames it, then fsync_dir() opens and fsyncs the folder.
 STEPS = [
     ("lock open", "open", 1),
-    ("temp open", "open", 2),
+    ("temp open", "open", 3),
     ("write", "write", 1),
     ("fsync", "fsync", 1),
-    ("close", "close", 1),
+    ("close", "close", 2),
     ("rename", "replace", 1),
-    ("dir open", "open", 3),
+    ("dir open", "open", 4),
     ("dir fsync", "fsync", 2),
+]
+CURATION_STEPS = [
+    ("lock open", "open", 1),
+    # The change history is appended and fsynced before the store is written (issue 21).
+    ("history open", "open", 3),
+    ("history write", "write", 1),
+    ("history fsync", "fsync", 1),
+    ("temp open", "open", 4),
+    ("write", "write", 2),
+    ("fsync", "fsync", 2),
+    ("close", "close", 3),
+    ("rename", "replace", 1),
+    ("dir open", "open", 5),
+    ("dir fsync", "fsync", 3),
 ]
 AFTER_RENAME = {"dir open", "dir fsync"}
 """Faults after the rename: the new file is in place, so the save stands (the folder's fsync
@@ -92,7 +106,9 @@ def expected_save_error(step: str, code: int) -> bool:
     return not (step == "lock open" and code in (errno.EACCES, errno.EPERM))
 
 
-@pytest.mark.parametrize(("step", "func", "nth"), STEPS, ids=[s[0] for s in STEPS])
+@pytest.mark.parametrize(
+    ("step", "func", "nth"), CURATION_STEPS, ids=[s[0] for s in CURATION_STEPS]
+)
 def test_curation_fault_keeps_the_old_file_and_a_retry_saves(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, func: str, nth: int, code: int
 ) -> None:
@@ -100,6 +116,7 @@ def test_curation_fault_keeps_the_old_file_and_a_retry_saves(
     store.apply([Change.rating("a.jpg", 3), Change.notes("b.jpg", "kept")])
     path = tmp_path / "curation.toml"
     before = path.read_bytes()
+    history = (tmp_path / "curation-history.jsonl").read_bytes()
     with monkeypatch.context() as m:
         calls = fail_nth(m, func, nth, code)
         if expected_save_error(step, code):
@@ -110,10 +127,13 @@ def test_curation_fault_keeps_the_old_file_and_a_retry_saves(
         assert calls() >= nth, "the fault was never reached"
     if expected_save_error(step, code):
         message = str(raised.value)
-        assert message.startswith(f"{path}: not saved: ")
+        named = tmp_path / "curation-history.jsonl" if step.startswith("history") else path
+        assert message.startswith(f"{named}: not saved: ")
         assert ERRORS[code] in message and "Traceback" not in message
         assert path.read_bytes() == before  # the previous version, byte for byte
         assert names(tmp_path) == CURATION_FILES  # no temp file
+        # The history holds no line for the change that was not saved.
+        assert (tmp_path / "curation-history.jsonl").read_bytes() == history
         # Not read-only: a full disk passes; the next save (the app's retry) gets through.
         assert not store.read_only, store.read_only_reason
         store.apply([Change.rating("a.jpg", 5), Change.flag("c.jpg", "pick")])
@@ -168,7 +188,8 @@ def test_a_temp_file_that_cannot_be_removed_goes_with_the_next_save(
 
     save(0)
     with monkeypatch.context() as m:
-        fail_nth(m, "write", 1, errno.ENOSPC)
+        # A curation save writes its history line first: the temp file's write is the 2nd.
+        fail_nth(m, "write", 1 if kind == "picks" else 2, errno.ENOSPC)
         fail_nth(m, "unlink", 1, errno.EACCES)
         with pytest.raises((CurationError, PicksError)):
             save(1)
@@ -245,12 +266,19 @@ def test_cache_fault_turns_the_cache_off_and_photos_still_load(
 
             m.setattr(Path, "mkdir", refuse)
         elif step == "temp open":
-            fail_nth(m, "open", 1, code)
+            # os.open: the cache entry's (missing), the photo's (decode.open_file), the temp's.
+            fail_nth(m, "open", 3, code)
         elif step == "rename":
             fail_nth(m, "replace", 1, code)
         else:
             real_fdopen = os.fdopen
-            m.setattr(os, "fdopen", lambda *a, **k: _FailingFile(real_fdopen(*a, **k), code))
+
+            def failing(fd: int, mode: str = "r", *a: Any, **k: Any) -> Any:
+                opened = real_fdopen(fd, mode, *a, **k)
+                # The cache's writes fail; the photo is read through fdopen too (decode).
+                return _FailingFile(opened, code) if "w" in mode else opened
+
+            m.setattr(os, "fdopen", failing)
         image = cache_module.fitted(photo, (30, 40), cache)
     assert image.size == (30, 40)  # decoded without the cache
     reason = cache.disabled_reason or ""

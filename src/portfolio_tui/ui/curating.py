@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 UNDO_DEPTH = 500
 """Curation steps kept for undo."""
+READ = "cannot read"
+"""How an unforeseen error reading the store is said (see ``_why``)."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,6 @@ class Curator:
         self._tried = 0  # the newest change the writer tried (saved or failed)
         self._closing = False
         self._read_once = False
-        self._history_reported: str | None = None
         self._writer: threading.Thread | None = None
         self.error: str | None = None
         """Why the last save failed (the changes are kept and tried again), or None."""
@@ -130,8 +131,10 @@ class Curator:
     def _load(self) -> None:
         try:
             snapshot = self.store.load()
-        except CurationError as exc:
-            self.app.post_message(SaveFailed(0, f"{exc}. Curation is read-only."))
+        except Exception as exc:  # whatever it is, the user hears why
+            self.app.post_message(
+                SaveFailed(0, f"{_why(self.store, exc, READ)}. Curation is read-only.")
+            )
             return
         self.app.post_message(Saved(0, snapshot))
 
@@ -221,8 +224,8 @@ class Curator:
             message: Message
             try:
                 snapshot = self.store.apply([c for _, c in batch])
-            except (CurationError, OSError) as exc:
-                message = SaveFailed(newest, str(exc))
+            except Exception as exc:  # any failure is NOT SAVED, never a dead writer
+                message = SaveFailed(newest, _why(self.store, exc))
                 with self._lock:
                     self._tried = newest
                     self._lock.notify_all()
@@ -248,11 +251,6 @@ class Curator:
         if not message.upto:
             for problem in message.snapshot.problems[:3]:
                 self._report(str(problem), severity="warning")
-        # The change is saved; only its line in the history is missing: say so once.
-        history = self.store.history_problem
-        if message.upto and history and history != self._history_reported:
-            self._report(f"{history} (the change itself is saved)", severity="warning")
-        self._history_reported = history
 
     def failed(self, message: SaveFailed) -> None:
         """Take a failed save: the changes stay shown and are tried again at the next one."""
@@ -332,8 +330,8 @@ class Curator:
     async def _reload(self) -> None:
         try:
             snapshot = await asyncio.to_thread(self.store.load)
-        except CurationError as exc:
-            self._report(f"{exc}. Curation is read-only until it is fixed.")
+        except Exception as exc:  # the watcher must keep watching
+            self._report(f"{_why(self.store, exc, READ)}. Curation is read-only until it is fixed.")
             return
         theirs = snapshot.changes_from(self.on_disk)
         if not theirs:
@@ -351,3 +349,11 @@ class Curator:
             )
             notice = f"{', '.join(who) or 'Another curator'}: {describe(others)}"
         self._loaded(snapshot, notice)
+
+
+def _why(store: CurationStore, exc: BaseException, failed: str = "not saved") -> str:
+    """A failed load's or save's reason: the store's own message, or for anything
+    unforeseen (a bug, a library's error) its type and text, naming the file."""
+    if isinstance(exc, (CurationError, OSError)):
+        return str(exc)
+    return f"{store.path}: {failed}: {type(exc).__name__}: {exc}"

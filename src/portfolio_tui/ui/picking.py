@@ -27,11 +27,13 @@ if TYPE_CHECKING:
 
 
 class PicksFailed(Message):
-    """A favourite could not be saved (posted from the writer thread)."""
+    """A favourite could not be saved (posted from the writer thread); ``repeated``: the
+    save before failed for the same reason, which has been said already."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, repeated: bool = False) -> None:
         super().__init__()
         self.error = error
+        self.repeated = repeated
 
 
 class Picker:
@@ -46,6 +48,7 @@ class Picker:
         self.error: str | None = None
         self._writer: ThreadPoolExecutor | None = None
         self._pending: list[Future[object]] = []
+        self._last_failure: str | None = None  # the writer thread's own: the last save's
 
     @property
     def active(self) -> bool:
@@ -61,13 +64,11 @@ class Picker:
         """Read the client's earlier favourites (a small file: on the event loop, at start)."""
         if self.store is None or self.client is None:
             return
-        from ..picks import PicksError
-
         try:
             found = self.store.load(self.client)
-        except PicksError as exc:
-            self.error = str(exc)
-            self.app.notify(clean(str(exc)), severity="error", markup=False, timeout=8)
+        except Exception as exc:  # a damaged, linked or special picks.toml: say so, go on
+            self.error = _why(self.store, exc, "cannot read")
+            self.app.notify(clean(self.error), severity="error", markup=False, timeout=8)
             return
         self.picked = dict.fromkeys(found.photos())
 
@@ -90,17 +91,21 @@ class Picker:
         return now
 
     def _save(self, client: str, add: Sequence[str], remove: Sequence[str]) -> None:
-        from ..picks import PicksError
-
         assert self.store is not None
         try:
             self.store.apply(client, add=add, remove=remove)
-        except (PicksError, OSError) as exc:
-            self.app.post_message(PicksFailed(str(exc)))
+        except Exception as exc:  # any failure is reported; the writer serves the next mark
+            why = _why(self.store, exc)
+            self.app.post_message(PicksFailed(why, repeated=why == self._last_failure))
+            self._last_failure = why
+        else:
+            self._last_failure = None
 
     def failed(self, message: PicksFailed) -> None:
-        """Say so; the mark stays on screen."""
+        """Say so, once for a cause that repeats; the mark stays on screen."""
         self.error = message.error
+        if message.repeated:
+            return
         self.app.notify(
             f"Favourite not saved: {clean(message.error)}",
             severity="error",
@@ -119,3 +124,12 @@ class Picker:
             wait(self._pending, timeout=timeout)
         if self._writer is not None:
             self._writer.shutdown(wait=False)
+
+
+def _why(store: PicksStore, exc: BaseException, failed: str = "not saved") -> str:
+    """A failed load's or save's reason; for anything unforeseen, its type and text."""
+    from ..picks import PicksError
+
+    if isinstance(exc, (PicksError, OSError)):
+        return str(exc)
+    return f"{store.path}: {failed}: {type(exc).__name__}: {exc}"
