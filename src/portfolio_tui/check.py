@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TextIO
 
 from .config import Config, default_config, read_config
-from .imaging.decode import ImageError, verify
+from .imaging.budget import megapixels
+from .imaging.decode import ImageError, probe, verify
 from .portfolio import Photo, Portfolio, load_portfolio, locate
 from .problems import ConfigUnreadable, Problem, Severity
 from .provenance import provenance_from
@@ -56,10 +57,40 @@ class CheckResult:
 
 def _verify(photo: Photo) -> Problem | None:
     try:
-        verify(photo.path)
+        verify(photo.real_path)
     except ImageError as exc:
         return Problem(photo.path, exc.reason)
     return None
+
+
+SPARSE_PIXELS = 40_000_000
+SPARSE_RATIO = 100
+"""Pixels per byte of file past which a large image is no photograph: a photo stores at
+least a tenth of a byte per pixel, one flat colour a few thousandths (a 366 KB PNG of 89
+million pixels is 240 per byte). Decoding such a file takes hundreds of MB each time."""
+
+
+def _sparse_warning(photo: Photo) -> list[Problem]:
+    """A warning for an image of very many pixels in very few bytes (a memory bomb?)."""
+    try:
+        info = probe(photo.real_path)
+        size = os.stat(photo.real_path).st_size
+    except (ImageError, OSError):
+        return []
+    pixels = info.width * info.height
+    if pixels < SPARSE_PIXELS or pixels < SPARSE_RATIO * max(1, size):
+        return []
+    return [
+        Problem(
+            photo.path,
+            f"image is {megapixels((info.width, info.height))} megapixels in a file of "
+            f"{max(1, size // 1000):,} KB: a picture stored this small is nearly all one "
+            f"colour, not a photograph (a file made to use up memory?); each time it is "
+            f"shown, decoding it takes up to {pixels * 4 // 1_000_000:,} MB; export a "
+            "smaller copy",
+            severity=Severity.WARNING,
+        )
+    ]
 
 
 def _inspect(photo: Photo, config: Config) -> list[Problem]:
@@ -67,8 +98,9 @@ def _inspect(photo: Photo, config: Config) -> list[Problem]:
     problem = _verify(photo)
     if problem is not None:
         return [problem]  # its XMP would only repeat that the file is damaged
-    facts = read_xmp(photo.path)
-    found = [_xmp_problem(photo, text) for text in facts.problems]
+    found = _sparse_warning(photo)
+    facts = read_xmp(photo.path, photo.real_path)
+    found += [_xmp_problem(photo, text) for text in facts.problems]
     conflict = provenance_from(photo, facts).conflict
     if conflict is not None:
         found.append(_source_warning(photo, config, conflict))
@@ -109,6 +141,45 @@ def _xmp_problem(photo: Photo, text: str) -> Problem:
     return Problem(photo.path, text, severity=Severity.WARNING)
 
 
+def store_problems(root: Path) -> list[Problem]:
+    """The curation and picks files in ``root`` that are links, special files or too large.
+
+    Each makes its store read-only in the app (a link is never followed: it could lead
+    to another portfolio's store or to a login script); only ``lstat`` is used here.
+    """
+    from . import curation, picks
+    from .files import not_regular
+
+    stores = [
+        ("curation", curation.MAX_STORE_BYTES, curation.FILE_NAME),
+        ("curation", None, curation.LOCK_NAME),
+        ("curation", None, curation.HISTORY_NAME),
+        ("favourites", picks.MAX_STORE_BYTES, picks.PICKS_NAME),
+        ("favourites", None, picks.LOCK_NAME),
+    ]
+    found = []
+    for what, limit, name in stores:
+        path = root / name
+        kind = not_regular(path)
+        if kind is not None:
+            found.append(
+                Problem(
+                    path,
+                    f"{kind}; {what} is read-only until it is a regular file: remove it "
+                    "(the app makes a new one) or put the real file in its place",
+                )
+            )
+        elif limit is not None and path.exists() and path.stat().st_size > limit:
+            found.append(
+                Problem(
+                    path,
+                    f"damaged store: larger than {limit >> 20} MB, far beyond any {what}; "
+                    "move it away or restore it from a backup",
+                )
+            )
+    return found
+
+
 def check(
     target: Path | None,
     *,
@@ -133,6 +204,7 @@ def check(
         problems.extend(extra(config))
     portfolio = load_portfolio(config)
     problems.extend(portfolio.problems)
+    problems.extend(store_problems(portfolio.root))
     photos = portfolio.every_photo()
     workers = jobs or min(8, max(2, os.cpu_count() or 2))
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -14,9 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
-
-from .imaging.decode import ImageError, probe
+from .imaging.decode import ImageError, header_exif, opened_image, probe
 
 EXIF_IFD = 0x8769
 MAKE, MODEL, DATETIME, ARTIST, SOFTWARE = 0x010F, 0x0110, 0x0132, 0x013B, 0x0131
@@ -117,8 +115,9 @@ def format_shutter(seconds: float) -> str:
 def read_info(path: Path) -> PhotoInfo:
     """Read the info panel's facts from ``path``; never raises."""
     try:
-        size: int | None = os.stat(path).st_size
-    except OSError:
+        # Not through a link: a photo swapped for one since load shows nothing of its target.
+        size: int | None = os.stat(path, follow_symlinks=False).st_size
+    except (OSError, ValueError):
         size = None
     try:
         header = probe(path)
@@ -127,9 +126,9 @@ def read_info(path: Path) -> PhotoInfo:
     fields: dict[str, Any] = {}
     color_profile: str | None = None
     try:
-        with Image.open(path) as image:
+        with opened_image(path) as image:
             color_profile = profile_description(image.info.get("icc_profile"))
-            exif = image.getexif()
+            exif = header_exif(image)
             sub = exif.get_ifd(EXIF_IFD)
             fields = _exif_fields(exif, sub)
     except Exception:  # corrupt EXIF must never stop the panel

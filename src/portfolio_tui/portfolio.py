@@ -23,6 +23,7 @@ from .config import (
     load_config,
     title_from_folder,
 )
+from .files import NotRegularFile, open_inside
 from .problems import Problem, Severity
 from .text import natural_key
 
@@ -49,11 +50,23 @@ class Photo:
     tags: tuple[str, ...] = ()
     source: str | None = None
     gallery_id: str | None = None
+    resolved: Path | None = field(default=None, repr=False)
+    """Where the file really is, found at load (inside the root, no link on the way)."""
 
     @property
     def name(self) -> str:
         """The file name."""
         return self.path.name
+
+    @property
+    def real_path(self) -> Path:
+        """The file to read the pixels from: :attr:`path` with every link resolved at load.
+
+        Decoding opens exactly this path and refuses a link or special file there
+        (``files.open_exactly``), so a photo swapped after load for a link out of
+        the root, or for a FIFO, is never read. ``path`` stays the name shown.
+        """
+        return self.resolved or self.path
 
     @property
     def display_title(self) -> str:
@@ -312,6 +325,21 @@ def inside(root: Path, candidate: Path) -> bool:
     return resolved == root or root in resolved.parents
 
 
+def read_notes_file(path: Path, root: Path, limit: int = MAX_NOTES_BYTES) -> tuple[bytes, bool]:
+    """The first ``limit`` bytes of a notes file inside ``root`` (resolved), and whether it
+    holds more.
+
+    Notes are read only from a regular file, opened without following a link, in a
+    folder that still leads inside the root: a planted link to the password file or
+    to /proc/self/environ, or a FIFO, raises :class:`~portfolio_tui.files.NotRegularFile`
+    unread. ``OSError`` as ``open`` raises it otherwise.
+    """
+    fd = open_inside(path, root)
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(limit + 1)
+    return data[:limit], len(data) > limit
+
+
 def is_image_name(name: str) -> bool:
     """Whether a file name looks like an image we try to show."""
     return not name.startswith(".") and os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
@@ -330,6 +358,10 @@ class _Loader:
         # looked for on disk only when a name like it is there (one listing,
         # not two failed stats per photo).
         self.listed: dict[Path, frozenset[str]] = {}
+        # Where each photo really is (read from there, never through a link again):
+        # photo links found inside the root, and each folder as resolved.
+        self.links: dict[Path, Path] = {}
+        self.real_folders: dict[Path, Path] = {}
 
     def problem(self, message: str, *key_path: str | int, file: Path | None = None) -> None:
         if file is not None:
@@ -372,6 +404,8 @@ class _Loader:
                 continue
             if not is_file:
                 continue
+            if entry.is_symlink():
+                self.links[path] = Path(os.path.realpath(path))
             images.append(path)
         images.sort(key=lambda p: natural_key(p.name))
         self.listed[folder] = frozenset(entry.name.casefold() for entry in entries)
@@ -398,6 +432,16 @@ class _Loader:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def real_path(self, path: Path) -> Path:
+        """``path`` with every link resolved (a folder's resolution is reused)."""
+        linked = self.links.get(path)
+        if linked is not None:
+            return linked
+        folder = self.real_folders.get(path.parent)
+        if folder is None:
+            folder = self.real_folders[path.parent] = Path(os.path.realpath(path.parent))
+        return folder / path.name
+
     def make_photo(
         self,
         path: Path,
@@ -419,12 +463,15 @@ class _Loader:
             if listed is not None and name.casefold() not in listed:
                 continue
             candidate = path.with_name(name)
-            if candidate.is_file():
-                notes_file = candidate
-                text = self.read_notes(candidate)
-                if text:
-                    notes_parts.append(text)
-                break
+            if listed is None and not os.path.lexists(candidate):
+                continue
+            text = self.read_notes(candidate)
+            if text is None:
+                continue  # refused or unreadable (reported): the other name may be a file
+            notes_file = candidate
+            if text:
+                notes_parts.append(text)
+            break
         photo = Photo(
             path=path,
             rel=rel,
@@ -435,23 +482,31 @@ class _Loader:
             tags=settings.tags,
             source=settings.source,
             gallery_id=gallery_id,
+            resolved=self.real_path(path),
         )
         self.by_rel[rel] = photo
         return photo
 
-    def read_notes(self, path: Path) -> str:
+    def read_notes(self, path: Path) -> str | None:
+        """The text of a notes file, or None (with the problem recorded) if it is not read."""
         try:
-            with path.open("rb") as handle:
-                data = handle.read(MAX_NOTES_BYTES + 1)
-        except OSError as exc:
-            self.problem(f"cannot read notes: {exc.strerror}", file=path)
-            return ""
-        if len(data) > MAX_NOTES_BYTES:
+            data, cut = read_notes_file(path, self.root)
+        except NotRegularFile as exc:
+            self.problem(
+                f"notes file {exc.reason}; it is not read (copy the text into a regular file)",
+                file=path,
+            )
+            return None
+        except FileNotFoundError:  # listed under another case (case-sensitive file system)
+            return None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+            self.problem(f"cannot read notes: {getattr(exc, 'strerror', None) or exc}", file=path)
+            return None
+        if cut:
             self.problem(
                 f"notes file is larger than {MAX_NOTES_BYTES // 1024} KB; only the start is shown",
                 file=path,
             )
-            data = data[:MAX_NOTES_BYTES]
         return data.decode("utf-8", errors="replace").strip()
 
     def gallery(self, settings: GallerySettings) -> Gallery | None:
@@ -507,7 +562,7 @@ class _Loader:
                 cover = match
         notes = settings.notes or ""
         gallery_notes = folder / GALLERY_NOTES_FILE
-        if gallery_notes.is_file():
+        if GALLERY_NOTES_FILE in self.listed.get(folder, ()):
             notes = "\n\n".join(filter(None, [notes.strip(), self.read_notes(gallery_notes)]))
         return Gallery(settings.id, settings.title, folder, photos, cover, notes)
 
@@ -564,6 +619,8 @@ class _Loader:
             path = self.root / rel
             if photo is None and is_image_name(path.name) and path.is_file():
                 if inside(self.root, path):
+                    if path.is_symlink():
+                        self.links[path] = Path(os.path.realpath(path))
                     photo = self.make_photo(path, None)
                 else:
                     self.problem(

@@ -60,7 +60,7 @@ def prebuild(
     summary = ThumbsSummary()
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="thumbs") as pool:
-        futures = {pool.submit(_build, cache, p.path, box): p for p in photos}
+        futures = {pool.submit(_build, cache, p.real_path, box): p for p in photos}
         try:
             _collect(futures, summary, progress)
         except BaseException:

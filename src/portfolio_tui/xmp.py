@@ -114,7 +114,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import stat
 import struct
 import zlib
 from collections.abc import Iterable
@@ -126,6 +125,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring
 from PIL import Image
+
+from .files import NotRegularFile, open_exactly, open_regular
 
 MAX_PACKET_BYTES: Final = 2 * 1024 * 1024
 MAX_SIDECAR_BYTES: Final = 2 * 1024 * 1024
@@ -435,10 +436,14 @@ def find_sidecars(photo: Path) -> list[Path]:
     return found
 
 
-def read_xmp(photo: Path) -> XmpFacts:
-    """Everything the photo's embedded XMP and its sidecars say (never raises)."""
+def read_xmp(photo: Path, file: Path | None = None) -> XmpFacts:
+    """Everything the photo's embedded XMP and its sidecars say (never raises).
+
+    Sidecars are looked for beside ``photo``; the photo's own packet is read from
+    ``file``, where it really is (``Photo.real_path``; default ``photo``).
+    """
     problems: list[str] = []
-    embedded = _read_embedded(photo, problems)
+    embedded = _read_embedded(photo, problems, file)
     sidecars: list[tuple[Path, XmpFacts]] = []
     for path in find_sidecars(photo):
         facts = _read_sidecar(path, problems)
@@ -482,30 +487,27 @@ def read_xmp(photo: Path) -> XmpFacts:
     )
 
 
-def _open_regular(path: Path, what: str, problems: list[str]) -> BinaryIO | None:
-    """Open ``path`` for reading if it is a regular file (never blocks on a FIFO).
+def _open_regular(
+    path: Path, what: str, problems: list[str], *, exactly: bool = False, shown: Path | None = None
+) -> BinaryIO | None:
+    """Open ``path`` for reading if it is a regular file, never through a link.
 
-    ``what`` names the file in problems: ``"XMP sidecar"``, ``"photo"``.
+    A link (a sidecar planted to point at a file elsewhere), a folder, FIFO or
+    device is refused unread and never blocks (``files.open_regular``). With
+    ``exactly``, no folder on the way may be a link either (``files.open_exactly``:
+    for a photo's real path, found at load). ``what`` names the file in problems
+    (``"XMP sidecar"``, ``"photo"``), at ``shown`` (default ``path``).
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    shown = shown or path
     try:
-        fd = os.open(path, flags)
-    except IsADirectoryError:
-        problems.append(f"{path}: this {what} is a folder, not a file; it is ignored")
+        fd = open_exactly(path) if exactly else open_regular(path)
+    except NotRegularFile as exc:
+        problems.append(f"{shown}: cannot read this {what}: it {exc.reason}; it is ignored")
         return None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-        problems.append(f"{path}: cannot read this {what}: {getattr(exc, 'strerror', None) or exc}")
-        return None
-    try:
-        mode = os.fstat(fd).st_mode
-    except OSError as exc:  # pragma: no cover - fstat of a descriptor just opened
-        os.close(fd)
-        problems.append(f"{path}: cannot read this {what}: {exc.strerror or exc}")
-        return None
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
-        problems.append(f"{path}: this {what} is {kind}, not a file; it is ignored")
+        problems.append(
+            f"{shown}: cannot read this {what}: {getattr(exc, 'strerror', None) or exc}"
+        )
         return None
     return os.fdopen(fd, "rb")
 
@@ -543,8 +545,8 @@ def read_sidecar_bytes(path: Path, problems: list[str]) -> bytes | None:
     return data
 
 
-def _read_embedded(photo: Path, problems: list[str]) -> XmpFacts | None:
-    packet = read_embedded_packet(photo, problems)
+def _read_embedded(photo: Path, problems: list[str], file: Path | None) -> XmpFacts | None:
+    packet = read_embedded_packet(photo, problems, file)
     if packet is None:
         return None
     facts = parse_packet(packet, embedded_origin(photo))
@@ -557,13 +559,17 @@ def embedded_origin(photo: Path) -> str:
     return f"{photo} (embedded XMP)"
 
 
-def read_embedded_packet(photo: Path, problems: list[str]) -> bytes | None:
+def read_embedded_packet(
+    photo: Path, problems: list[str], file: Path | None = None
+) -> bytes | None:
     """The XMP packet inside the photo (read-only, header only), or None.
 
-    None too when it cannot be read, with the reason appended to ``problems``.
+    ``file`` is where the photo really is (``Photo.real_path``), read without
+    following a link; default ``photo``, which then may not be a link. None too
+    when it cannot be read, with the reason appended to ``problems``.
     """
     origin = embedded_origin(photo)
-    handle = _open_regular(photo, "photo", problems)
+    handle = _open_regular(file or photo, "photo", problems, exactly=True, shown=photo)
     if handle is None:
         return None
     try:
@@ -576,7 +582,7 @@ def read_embedded_packet(photo: Path, problems: list[str]) -> bytes | None:
             elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
                 packet = _webp_packet(handle, origin, problems)
             else:
-                packet = _pillow_packet(photo, origin, problems)
+                packet = _pillow_packet(handle, origin, problems)
     except OSError as exc:
         problems.append(f"{origin}: cannot be read: {exc.strerror or exc}")
         return None
@@ -697,10 +703,11 @@ def _webp_packet(handle: BinaryIO, origin: str, problems: list[str]) -> bytes | 
     return None
 
 
-def _pillow_packet(photo: Path, origin: str, problems: list[str]) -> bytes | None:
+def _pillow_packet(handle: BinaryIO, origin: str, problems: list[str]) -> bytes | None:
     """Pillow's ``info["xmp"]``, from the header alone (TIFF and other formats)."""
     try:
-        with Image.open(photo) as image:
+        handle.seek(0)
+        with Image.open(handle) as image:
             value = image.info.get("xmp")
     except Image.DecompressionBombError:
         problems.append(f"{origin}: the image is too large to open safely; XMP not read")

@@ -324,11 +324,12 @@ def _read_bytes_packet(
     return _packet(root, path, origin, problems)
 
 
-def read_culling(photo: Path) -> XmpCulling:
+def read_culling(photo: Path, file: Path | None = None) -> XmpCulling:
     """Rating, flag and label from the photo's sidecars and embedded XMP (never raises).
 
     Sidecars in :func:`portfolio_tui.xmp.find_sidecars` order come first, then
-    the photo itself, field by field.  The photo is only read.
+    the photo itself, field by field.  The photo is only read, from ``file``
+    (its ``real_path``; default ``photo``).
     """
     problems: list[str] = []
     packets: list[_Packet] = []
@@ -337,7 +338,7 @@ def read_culling(photo: Path) -> XmpCulling:
         found = _read_bytes_packet(data, path, str(path), problems)
         if found is not None:
             packets.append(found)
-    data = read_embedded_packet(photo, problems)
+    data = read_embedded_packet(photo, problems, file)
     found = _read_bytes_packet(data, photo, embedded_origin(photo), problems)
     if found is not None:
         packets.append(found)
@@ -489,7 +490,7 @@ def plan_import(
     read = with_xmp = 0
     for photo in photos:
         read += 1
-        xmp = read_culling(photo.path)
+        xmp = read_culling(photo.path, photo.real_path)
         problems.extend(xmp.problems)
         with_xmp += xmp.says_something
         try:

@@ -9,12 +9,20 @@ on; the caller draws a placeholder with that reason.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import math
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+from ..files import NotRegularFile, open_exactly
+from .budget import BUDGET, decoded_bytes, megapixels
+from .sizes import limit_box
 
 # Orientation tag values 5-8 store the image on its side.
 _SIDEWAYS = {5, 6, 7, 8}
@@ -57,17 +65,58 @@ class ImageProbe:
         return self.width, self.height
 
 
-def _open(path: Path) -> Image.Image:
+def _refusal(exc: NotRegularFile) -> str:
+    """A tile's reason for a photo that is no longer a regular file where it was at load."""
+    if exc.reason.startswith("is a folder"):
+        return "is a folder, not an image"
+    return f"the file {exc.reason}; it is not shown (was it replaced? open the portfolio again)"
+
+
+def open_file(path: Path) -> BinaryIO:
+    """Open a photo's file for reading: a regular file reached at exactly ``path``.
+
+    ``path`` is where the file really is (``Photo.real_path``, every link resolved
+    at load). A link put in its place since, a folder on the way that became a
+    link, a FIFO or a device is refused on the descriptor itself
+    (``files.open_exactly``), so nothing outside the portfolio is read and
+    nothing blocks. Raises :class:`ImageError` with the reason.
+    """
+    try:
+        fd = open_exactly(path)
+    except NotRegularFile as exc:
+        raise ImageError(path, _refusal(exc)) from None
+    except FileNotFoundError:
+        raise ImageError(path, "file not found (moved or deleted?)") from None
+    except PermissionError:
+        raise ImageError(path, "permission denied; check the file's permissions") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise ImageError(path, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    return os.fdopen(fd, "rb")
+
+
+@contextlib.contextmanager
+def opened_image(path: Path) -> Iterator[Image.Image]:
+    """``path`` opened by Pillow through :func:`open_file` (header read, no pixels yet).
+
+    The image and its file are closed on leaving. Raises :class:`ImageError` for
+    anything that cannot be shown.
+    """
+    with open_file(path) as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            raise ImageError(path, "file is empty (0 bytes); copy the photo again")
+        image = _open(path, handle)
+        try:
+            yield image
+        finally:
+            image.close()
+
+
+def _open(path: Path, handle: BinaryIO) -> Image.Image:
     # Pillow warns (DecompressionBombWarning) between MAX_IMAGE_PIXELS and twice
     # that, and raises above; _check_size refuses both, so the warning is noise.
     # (warnings.catch_warnings is not thread-safe, hence no local filter here.)
     try:
-        if os.stat(path).st_size == 0:
-            raise ImageError(path, "file is empty (0 bytes); copy the photo again")
-    except OSError:
-        pass  # Image.open below reports missing or unreadable files precisely
-    try:
-        return Image.open(path)
+        return Image.open(handle)
     except Image.DecompressionBombError:
         raise ImageError(
             path, "image is too large to open safely (over Pillow's decompression-bomb limit)"
@@ -77,10 +126,6 @@ def _open(path: Path) -> Image.Image:
         if suffix in (".heic", ".heif"):
             raise ImageError(path, "HEIC/HEIF is not supported; export the photo as JPEG") from None
         raise ImageError(path, "not an image Pillow can read (wrong format or damaged)") from None
-    except FileNotFoundError:
-        raise ImageError(path, "file not found (moved or deleted?)") from None
-    except IsADirectoryError:
-        raise ImageError(path, "is a folder, not an image") from None
     except PermissionError:
         raise ImageError(path, "permission denied; check the file's permissions") from None
     except OSError as exc:
@@ -95,7 +140,10 @@ def _check_size(path: Path, image: Image.Image) -> None:
     width, height = image.size
     if width <= 0 or height <= 0:
         raise ImageError(path, "image has no pixels")
-    limit = Image.MAX_IMAGE_PIXELS
+    # Pillow refuses past twice MAX_IMAGE_PIXELS (its decompression-bomb error) and only
+    # warns from once: 100-megapixel camera files live in between, and there the memory
+    # budget decides (see _reserve).
+    limit = 2 * Image.MAX_IMAGE_PIXELS if Image.MAX_IMAGE_PIXELS else 0
     if limit and width * height > limit:
         raise ImageError(
             path,
@@ -104,9 +152,21 @@ def _check_size(path: Path, image: Image.Image) -> None:
         )
 
 
+def header_exif(image: Image.Image) -> Image.Exif:
+    """The image's EXIF as its header holds it, never decoding the pixels.
+
+    Pillow's ``getexif`` decodes a whole PNG to look for EXIF after the pixels,
+    outside the memory budget (a 366 KB PNG takes 356 MB that way); writers put
+    it before them, and only that is read.
+    """
+    if image.format == "PNG" and "exif" not in image.info:
+        return Image.Exif()
+    return image.getexif()
+
+
 def _orientation(image: Image.Image) -> int:
     try:
-        value = image.getexif().get(ORIENTATION_TAG, 1)
+        value = header_exif(image).get(ORIENTATION_TAG, 1)
     except Exception:
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
@@ -114,8 +174,7 @@ def _orientation(image: Image.Image) -> int:
 
 def probe(path: Path) -> ImageProbe:
     """Read the header and check the image is safe to decode (no pixel decode)."""
-    image = _open(path)
-    with image:
+    with opened_image(path) as image:
         _check_size(path, image)
         return ImageProbe(image.format or "?", image.width, image.height, _orientation(image))
 
@@ -134,9 +193,8 @@ def verify(path: Path) -> ImageProbe:
 
 
 def _verify_checksums(path: Path) -> None:
-    image = _open(path)
     try:
-        with image:
+        with opened_image(path) as image:
             image.verify()
     except ImageError:
         raise
@@ -165,30 +223,124 @@ def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Im
     """Decode ``path`` scaled to fit inside ``box`` (pixels), upright, in RGB.
 
     Uses JPEG draft decoding, so the decoder never produces more than about
-    twice the pixels needed.  Raises :class:`ImageError` for anything that
-    cannot be shown.
+    twice the pixels needed. Other formats decode whole within the memory
+    budget, and are reduced before their colours are converted (see
+    :func:`_decode_rgb`). Raises :class:`ImageError` for anything that cannot
+    be shown.
     """
-    box_w, box_h = max(1, box[0]), max(1, box[1])
-    image = _open(path)
-    try:
+    # No caller needs more; a box from a terminal's claims must not set the memory used.
+    box_w, box_h = limit_box(box)
+    with opened_image(path) as image:
         _check_size(path, image)
         orientation = _orientation(image)
         # Draft and resize happen in the stored orientation, so swap the box.
         stored_box = (box_h, box_w) if orientation in _SIDEWAYS else (box_w, box_h)
         rgb = _camera_preview(image, stored_box) if image.format == "MPO" else None
-        if rgb is None:
-            if image.format in ("JPEG", "MPO"):
-                image.draft("RGB", stored_box)
-            rgb = _load_rgb(path, image)
-        if upscale:
-            fitted = ImageOps.contain(rgb, stored_box, Image.Resampling.LANCZOS)
+        if rgb is not None:
+            fitted = _fit(rgb, rgb.size, stored_box, upscale, 1)
         else:
-            fitted = rgb.copy()
-            fitted.thumbnail(stored_box, Image.Resampling.LANCZOS)
+            drafted = image.format in ("JPEG", "MPO")
+            if drafted:
+                image.draft("RGB", stored_box)
+            full = image.size
+            target = _fitted_size(full, stored_box, upscale)
+            # Draft mode has scaled a JPEG already; anything else is reduced here.
+            factor = 1 if drafted else _factor(full, target, REDUCING_GAP)
+            with _reserve(path, image, factor, extra=decoded_bytes("RGB", target)):
+                rgb = _decode_rgb(path, image, factor)
+                fitted = _fit(rgb, full, stored_box, upscale, factor)
         transpose = _TRANSPOSE.get(orientation)
         return fitted.transpose(transpose) if transpose is not None else fitted
-    finally:
-        image.close()
+
+
+REDUCING_GAP = 2.0
+"""Images are reduced by whole factors to no less than this many times the size shown,
+then resized with Lanczos (as Pillow's ``thumbnail`` does): fast, and as sharp."""
+
+STRIP_PIXELS = 1 << 20
+"""Pixels converted to RGB at a time: the conversion's copies stay this small."""
+
+
+def _fit(
+    rgb: Image.Image,
+    full: tuple[int, int],
+    stored_box: tuple[int, int],
+    upscale: bool,
+    factor: int,
+) -> Image.Image:
+    """``rgb`` (an image of size ``full`` reduced ``factor`` times) fitted to the box.
+
+    Always a new image, never ``rgb`` itself (that may be the file's, closed soon).
+    """
+    size = _fitted_size(full, stored_box, upscale)
+    if size == rgb.size:
+        return rgb.copy()
+    # The reduced image's last row and column may stand for less than `factor` pixels:
+    # the box keeps the geometry of the full image exactly.
+    region = (0.0, 0.0, full[0] / factor, full[1] / factor)
+    return rgb.resize(size, Image.Resampling.LANCZOS, box=region)
+
+
+def _fitted_size(size: tuple[int, int], box: tuple[int, int], upscale: bool) -> tuple[int, int]:
+    """The size ``size`` takes in ``box``: as ``ImageOps.contain`` would make it, or without
+    upscaling as ``Image.thumbnail`` would (the same arithmetic, so sizes never change)."""
+    width, height = size
+    box_w, box_h = box
+    aspect = width / height
+    if upscale:
+        if aspect > box_w / box_h:
+            return box_w, max(1, round(height / width * box_w))
+        if aspect < box_w / box_h:
+            return max(1, round(width / height * box_h)), box_h
+        return box_w, box_h
+    if box_w >= width and box_h >= height:
+        return size
+
+    def round_aspect(number: float, key: Callable[[int], float]) -> int:
+        return max(min(math.floor(number), math.ceil(number), key=key), 1)
+
+    if box_w / box_h >= aspect:
+        return round_aspect(box_h * aspect, lambda n: abs(aspect - n / box_h)), box_h
+    return box_w, round_aspect(box_w / aspect, lambda n: 0 if n == 0 else abs(aspect - box_w / n))
+
+
+def _factor(size: tuple[int, int], target: tuple[int, int], gap: float) -> int:
+    """The largest whole reduction of ``size`` that keeps ``gap`` times ``target`` or more."""
+    return max(1, min(int(size[0] / (target[0] * gap)), int(size[1] / (target[1] * gap))))
+
+
+def _reduced(size: tuple[int, int], factor: int) -> tuple[int, int]:
+    return -(-size[0] // factor), -(-size[1] // factor)
+
+
+def _converts(image: Image.Image, factor: int) -> bool:
+    return factor > 1 or image.mode != "RGB"
+
+
+def _reserve(
+    path: Path, image: Image.Image, factor: int, extra: int = 0
+) -> contextlib.AbstractContextManager[None]:
+    """Hold, from the process's memory budget, what decoding ``image`` at ``factor`` takes.
+
+    That is the whole image as decoded (no draft mode outside JPEG), the reduced
+    RGB copy when there is one, and ``extra``: what the caller makes from it. An
+    image needing more than the whole budget is refused (:class:`ImageError`).
+    """
+    needed = decoded_bytes(image.mode, image.size) + extra
+    if _converts(image, factor):
+        needed += decoded_bytes("RGB", _reduced(image.size, factor))
+        needed += STRIP_PIXELS * 4 * 3  # a strip's crop, its RGBA and its RGB
+    if needed > BUDGET.total:
+        raise ImageError(
+            path,
+            f"image is {megapixels(image.size)} megapixels, too large to decode for display "
+            f"within the memory budget ({_gigabytes(BUDGET.total)}); export a smaller copy",
+        )
+    return BUDGET.reserve(needed)
+
+
+def _gigabytes(size: int) -> str:
+    return f"{size / (1 << 30):.3g} GB" if size >= 1 << 30 else f"{size >> 20} MB"
 
 
 PREVIEW_TYPES = frozenset(
@@ -247,12 +399,35 @@ except ImportError:  # pragma: no cover
     struct_error = ValueError  # type: ignore[misc,assignment]
 
 
-def _load_rgb(path: Path, image: Image.Image) -> Image.Image:
-    """Decode ``image`` (first frame) to RGB, turning decoder failures into ImageError."""
+def _decode_rgb(path: Path, image: Image.Image, factor: int) -> Image.Image:
+    """Decode ``image`` (first frame) to RGB, reduced ``factor`` times; decoder failures
+    become ImageError. Call it while holding :func:`_reserve`'s reservation.
+
+    The reduction and the colour conversion go strip by strip: converting a 366 KB,
+    89-megapixel RGBA PNG whole made four copies of it (1.8 GB); in strips only the
+    decoded image itself is ever full size. The result may be ``image`` itself
+    (already RGB, not reduced).
+    """
     try:
         image.seek(0)
-        rgb = _to_rgb(path, image)
-        rgb.load()
+        try:
+            image.load()
+        except (ValueError, SyntaxError, EOFError, struct_error):
+            if getattr(image, "tile", None):
+                raise  # the pixels themselves
+            # Every pixel was decoded; only what the file holds after them failed (a text
+            # chunk inflating past Pillow's limit, a damaged trailing chunk): it shows.
+            image.load()
+        if not _converts(image, factor):
+            return image
+        width, height = image.size
+        out = Image.new("RGB", _reduced(image.size, factor))
+        # Whole blocks of `factor` rows per strip, so each reduces exactly as the whole would.
+        rows = max(factor, STRIP_PIXELS // width // factor * factor)
+        for top in range(0, height, rows):
+            strip = _to_rgb(path, image.crop((0, top, width, min(height, top + rows))))
+            out.paste(strip.reduce(factor) if factor > 1 else strip, (0, top // factor))
+        return out
     except Image.DecompressionBombError:
         raise ImageError(path, "image is too large to decode safely") from None
     except OSError as exc:
@@ -262,32 +437,37 @@ def _load_rgb(path: Path, image: Image.Image) -> Image.Image:
         raise ImageError(path, f"damaged image data ({message or 'decode error'})") from None
     except (ValueError, SyntaxError, IndexError, struct_error, EOFError, ZeroDivisionError):
         raise ImageError(path, "damaged image data") from None
-    return rgb
 
 
 def load_upright(path: Path, at_least: tuple[int, int]) -> tuple[Image.Image, tuple[int, int]]:
     """``path`` decoded upright in RGB with at least ``at_least`` pixels where it has them.
 
     JPEGs decode in draft mode at the smallest scale (1/8 .. 1) that keeps
-    ``at_least`` (given upright). Returns the image and the stored (pre-rotation)
-    size the decoder produced, which identifies the draft scale for caching.
+    ``at_least`` (given upright); other formats are reduced by the largest whole
+    factor that keeps it. Returns the image and the stored (pre-rotation) size it
+    was decoded to, which identifies the scale for caching.
     """
-    image = _open(path)
-    try:
+    with opened_image(path) as image:
         _check_size(path, image)
         orientation = _orientation(image)
         wanted = (at_least[1], at_least[0]) if orientation in _SIDEWAYS else at_least
-        if image.format == "JPEG":
-            image.draft("RGB", (max(1, wanted[0]), max(1, wanted[1])))
-        stored = image.size
-        rgb = _load_rgb(path, image)
+        wanted = (max(1, wanted[0]), max(1, wanted[1]))
+        drafted = image.format == "JPEG"
+        if drafted:
+            image.draft("RGB", wanted)
+        factor = 1 if drafted else _factor(image.size, wanted, 1.0)
         transpose = _TRANSPOSE.get(orientation)
-        if transpose is not None:
-            upright = rgb.transpose(transpose)
-        else:  # detach from the file, which is closed below
-            upright = rgb.copy() if rgb is image else rgb
-    finally:
-        image.close()
+        # Turned, or detached from the file (closed below): one more copy of the result.
+        copied = transpose is not None or not _converts(image, factor)
+        result = decoded_bytes("RGB", _reduced(image.size, factor)) if copied else 0
+        with _reserve(path, image, factor, extra=result):
+            rgb = _decode_rgb(path, image, factor)
+            stored = rgb.size
+            if rgb is not image:
+                image.close()  # the full-size decode is no longer needed: free it first
+            upright = rgb.transpose(transpose) if transpose is not None else rgb
+            if upright is image:
+                upright = image.copy()
     return upright, stored
 
 
@@ -311,7 +491,7 @@ def embedded_thumbnail(path: Path, box: tuple[int, int]) -> Image.Image | None:
     damaged; never raises.
     """
     try:
-        with Image.open(path) as image:
+        with opened_image(path) as image:
             if image.format != "JPEG":
                 return None
             raw = image.info.get("exif")

@@ -27,7 +27,7 @@ FIELDS = (
 
 def read_facts(photo: Photo) -> tuple[PhotoInfo, Provenance]:
     """What the file says and where the photo came from (worker threads: opens files)."""
-    return read_info(photo.path), provenance(photo)
+    return read_info(photo.real_path), provenance(photo)
 
 
 BADGE_STYLES = {

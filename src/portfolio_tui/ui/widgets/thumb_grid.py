@@ -522,7 +522,9 @@ class ThumbGrid(ScrollView, can_focus=True):
         cols, rows_px, colors = want
         photos = self.photos
         futures = {
-            photos[i].rel: _POOL.submit(render_photo, photos[i].path, cols, rows_px, None, colors)
+            photos[i].rel: _POOL.submit(
+                render_photo, photos[i].real_path, cols, rows_px, None, colors
+            )
             for i in range(first, min(len(photos), first + g.columns * (rows + 1)))
         }
         self._warm = (want, futures)
@@ -574,7 +576,7 @@ class ThumbGrid(ScrollView, can_focus=True):
                 if future.exception() is None:
                     found.append((photo, future.result()))
                     continue
-            peeked = CACHE.peek(photo.path, cols, rows, colors=colors)
+            peeked = CACHE.peek(photo.real_path, cols, rows, colors=colors)
             if peeked is not None:
                 found.append((photo, peeked))
         if found:
@@ -627,9 +629,9 @@ class ThumbGrid(ScrollView, can_focus=True):
         for photo in photos:
             if worker.is_cancelled:
                 break
-            if photo.rel not in blank or cache.contains(photo.path, pixel_box(cols, rows)):
+            if photo.rel not in blank or cache.contains(photo.real_path, pixel_box(cols, rows)):
                 continue
-            quick = render_embedded(photo.path, cols, rows, colors)
+            quick = render_embedded(photo.real_path, cols, rows, colors)
             if quick is not None:
                 batch.append((photo, quick))
         if batch and not worker.is_cancelled:
@@ -644,7 +646,8 @@ class ThumbGrid(ScrollView, can_focus=True):
             while queue and (queue[0][0] < head if head else len(pending) < DECODE_THREADS * 2):
                 photo = queue.pop(0)[1]
                 # Positional: tests stand in for render_photo with (path, *args).
-                pending[_POOL.submit(render_photo, photo.path, cols, rows, None, colors)] = photo
+                path = photo.real_path
+                pending[_POOL.submit(render_photo, path, cols, rows, None, colors)] = photo
             done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             for future in done:
                 photo = pending.pop(future)
