@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .graphics.detect import Capabilities
     from .picks import PicksStore
     from .portfolio import Portfolio
+    from .ui.app import PortfolioApp
 
 DESCRIPTION = """\
 Browse a headshot portfolio in the terminal: galleries of thumbnails, a loupe
@@ -116,6 +117,24 @@ def _role_words(argv: Sequence[str]) -> tuple[str | None, list[str]]:
     return role, rest
 
 
+class ViewerStays(argparse.Action):
+    """``--role``: the last one given, except that once any says viewer, it stays viewer.
+
+    A forced command pins ``--role viewer``; nothing added after it (by a wrapper,
+    or a later flag) may lift it to curator.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        if getattr(namespace, self.dest, None) != "viewer":
+            setattr(namespace, self.dest, values)
+
+
 def _open_target(value: str) -> str:
     kind, sep, rest = value.partition(":")
     if not sep or kind not in ("gallery", "comparison", "photo") or not rest:
@@ -137,6 +156,7 @@ def _add_path(parser: argparse.ArgumentParser) -> None:
 def main_parser() -> argparse.ArgumentParser:
     """The parser for opening a portfolio."""
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog="portfolio-tui",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -180,10 +200,12 @@ def main_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--role",
+        action=ViewerStays,
         choices=ROLES,
         default=None,
         help="viewer: browse, compare and present, nothing written (implies --read-only); "
-        "curator: everything (default: $PORTFOLIO_TUI_ROLE, else curator)",
+        "curator: everything (default: $PORTFOLIO_TUI_ROLE, else curator); "
+        "viewer wins, given once or in the environment, whatever else is given",
     )
     parser.add_argument(
         "--allow-picks",
@@ -214,6 +236,7 @@ def main_parser() -> argparse.ArgumentParser:
 def check_parser() -> argparse.ArgumentParser:
     """The parser for ``check``."""
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog="portfolio-tui check",
         description="Check a portfolio's config and photos and print every problem as "
         "file:line: message. Exit status: 0 no problems, 1 problems found, "
@@ -248,6 +271,7 @@ def run_check(argv: Sequence[str]) -> int:
 def thumbs_parser() -> argparse.ArgumentParser:
     """The parser for ``thumbs``."""
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog="portfolio-tui thumbs",
         description="Build the thumbnail cache for a portfolio ahead of time, so the galleries "
         "open with every thumbnail at once. The cache lives in your user cache folder "
@@ -268,6 +292,7 @@ def thumbs_parser() -> argparse.ArgumentParser:
 def cache_parser() -> argparse.ArgumentParser:
     """The parser for ``cache``."""
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog="portfolio-tui cache",
         description="Manage the thumbnail cache in your user cache folder.",
     )
@@ -392,7 +417,7 @@ def open_or_report(path: Path | None, prog: str = "portfolio-tui") -> Portfolio 
 
 def run_app(argv: Sequence[str]) -> int:
     """Open the portfolio in the app."""
-
+    _ignore_quit_key()
     parser = main_parser()
     args = parser.parse_args(argv)
     portfolio = open_or_report(args.path)
@@ -424,6 +449,16 @@ def run_app(argv: Sequence[str]) -> int:
     if role_problem:
         print(f"portfolio-tui: {clean(role_problem)}", file=sys.stderr)
         return 2
+    if args.theme is not None and _unknown_theme(args.theme):
+        return 2
+    no_terminal = terminal_problem(os.environ)
+    if no_terminal:
+        print(f"portfolio-tui: needs a terminal (ssh -t); {no_terminal}", file=sys.stderr)
+        return 2
+    if args.role == "viewer":  # reads the curators' thumbnails, never evicts them
+        from .imaging.cache import use_viewer_cache
+
+        use_viewer_cache()
     # Before Textual is imported (the theme check below imports it): the first
     # screen's thumbnails decode on another core during that import.
     prefetch = None if args.present else _prefetch_first_screen(portfolio, args.open_target)
@@ -434,17 +469,39 @@ def run_app(argv: Sequence[str]) -> int:
             prefetch.stop()
 
 
-def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
-    if args.theme is not None:
-        from .ui.themes import theme_names
+def terminal_problem(environ: Mapping[str, str]) -> str | None:
+    """Why the app has no terminal to run in (as a phrase), or None when it has one.
 
-        if args.theme not in theme_names():
-            names = ", ".join(theme_names())
-            print(
-                f"portfolio-tui: unknown theme {clean(args.theme)!r}; choose one of: {names}",
-                file=sys.stderr,
-            )
-            return 2
+    ``ssh -T``, scp and sftp run a key's forced command with pipes: the app
+    would draw into a pipe, and once the other end left, read an endless end
+    of file at full CPU. Textual reads keys from standard input and draws on
+    standard error; all three must be a terminal. ``serve`` runs the app with
+    Textual's web driver (TEXTUAL_DRIVER), which talks through pipes.
+    """
+    if environ.get("TEXTUAL_DRIVER"):
+        return None
+    for fd, name in ((0, "standard input"), (1, "standard output"), (2, "standard error")):
+        try:
+            is_terminal = os.isatty(fd)
+        except OSError:
+            is_terminal = False
+        if not is_terminal:
+            return f"{name} is not a terminal"
+    return None
+
+
+def _unknown_theme(theme: str) -> bool:
+    """Say so and return True when ``--theme`` names no theme Textual knows."""
+    from .ui.themes import theme_names
+
+    if theme in theme_names():
+        return False
+    names = ", ".join(theme_names())
+    print(f"portfolio-tui: unknown theme {clean(theme)!r}; choose one of: {names}", file=sys.stderr)
+    return True
+
+
+def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
     theme = theme_problems(portfolio.config)
     if theme:
         for problem in theme:
@@ -472,8 +529,10 @@ def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
         present=args.present,
         client=args.client,
         picks=picks,
+        viewer=args.role == "viewer",
     )
     _quiet_collector()
+    _end_on_hang_up(app)
     app.run()
     left = app.curator.unsaved
     if left:
@@ -484,6 +543,50 @@ def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
         )
         return 1
     return app.return_code or 0
+
+
+def _end_on_hang_up(app: PortfolioApp, grace: float = 12.0) -> None:
+    """End the app as soon as its terminal goes away (the ssh client left).
+
+    A hang-up sends SIGHUP, whose default ends the process on the spot, losing
+    a change still on its way to the store; and an app started with SIGHUP
+    ignored (nohup) went on reading end of file, its input thread spinning at
+    full CPU for ever. A thread waits for the hang-up itself (poll on standard
+    input for no event: only a hang-up or an error wakes it) or for SIGHUP,
+    then asks the app to exit as ``q`` would, and ends the process after
+    ``grace`` seconds if that has not done it (the app waits up to 5 s each for
+    the curation and picks writers).
+    """
+    import select
+    import signal
+    import threading
+
+    if not hasattr(select, "poll"):  # pragma: no cover - Windows
+        return
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+
+    def hung_up(_signum: int, _frame: object) -> None:
+        with contextlib.suppress(OSError):
+            os.write(wake_write, b"!")
+
+    hang_up_signal = getattr(signal, "SIGHUP", None)
+    if hang_up_signal is not None:
+        signal.signal(hang_up_signal, hung_up)
+
+    def watch() -> None:
+        poller = select.poll()
+        poller.register(0, 0)
+        poller.register(wake_read, select.POLLIN)
+        while not poller.poll():
+            pass
+        last_resort = threading.Timer(grace, os._exit, (128 + 1,))  # 129: as after SIGHUP
+        last_resort.daemon = True
+        last_resort.start()
+        with contextlib.suppress(Exception):  # not running yet, or already ending
+            app.call_from_thread(app.exit, None, 128 + 1)
+
+    threading.Thread(target=watch, name="hang-up", daemon=True).start()
 
 
 def make_stores(args: argparse.Namespace, root: Path) -> tuple[CurationStore, PicksStore | None]:
@@ -592,7 +695,7 @@ def _prefetch_first_screen(portfolio: Portfolio, target: str | None) -> _FirstSc
     except (OSError, ValueError):
         width, height = 80, 24
     count = first_screen_count(width, max(1, height - 2))  # title bar and footer
-    paths = [photo.path for photo in gallery.photos[:count]]
+    paths = [photo.real_path for photo in gallery.photos[:count]]
     box = default_thumb_box()
     cache = shared_cache()
     cached = [path for path in paths if cache.contains(path, box)]
@@ -672,6 +775,21 @@ def _unknown_target(portfolio: object, target: str) -> str:
         known = [p.rel for p in portfolio.photos()][:10]
     listing = ", ".join(clean(k) for k in known) or "none"
     return clean(f"portfolio-tui: no {kind} '{value}' in this portfolio; known: {listing}")
+
+
+def _ignore_quit_key() -> None:
+    """Ctrl+\\ must not end the app, with a core file, while it starts.
+
+    Until Textual's driver clears ISIG (and while the terminal is asked what it
+    can draw, see ``graphics.detect._raw``), the terminal turns Ctrl+\\ into
+    SIGQUIT, whose default action dumps core: a keystroke any viewer can send,
+    and the core would hold whatever the app had read. Child processes inherit it.
+    """
+    import signal
+
+    quit_signal = getattr(signal, "SIGQUIT", None)
+    if quit_signal is not None:
+        signal.signal(quit_signal, signal.SIG_IGN)
 
 
 def _quiet_library_warnings() -> None:

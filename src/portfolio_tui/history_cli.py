@@ -29,6 +29,7 @@ NOTES_PREVIEW = 40
 def history_parser() -> argparse.ArgumentParser:
     """The parser for ``history``."""
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog="portfolio-tui history",
         description="Print who rated, flagged, labelled, tagged, annotated, reordered or set "
         f"covers, and when, from {HISTORY_NAME} in the portfolio folder; newest last. "

@@ -93,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog=PROG,
         description="The favourites clients marked with `h` while presenting "
         "(portfolio-tui --present --client NAME), kept in picks.toml in the portfolio. "
@@ -103,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     actions = parser.add_subparsers(dest="action", metavar="{list,clients}", required=True)
     listing = actions.add_parser(
         "list",
+        allow_abbrev=False,
         help="one client's picks, in the portfolio's gallery order",
         description="Print a client's picks gallery by gallery (titles and paths), then "
         "the picks whose photo is no longer in the portfolio, then a count.",
@@ -113,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     add_path(listing)
     clients = actions.add_parser(
         "clients",
+        allow_abbrev=False,
         help="every client with picks, and how many",
         epilog=EXIT_STATUS,
         formatter_class=argparse.RawDescriptionHelpFormatter,

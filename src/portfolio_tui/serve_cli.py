@@ -35,9 +35,10 @@ DEFAULT_PORT = 8000
 
 def serve_parser() -> argparse.ArgumentParser:
     """The parser for ``serve``."""
-    from .cli import _add_path
+    from .cli import ViewerStays, _add_path
 
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog="portfolio-tui serve",
         description="Run the app in a web browser (textual-serve). There is no password: "
         "anyone who can reach the address and port can use the app, so it listens on "
@@ -85,6 +86,7 @@ def serve_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--role",
+        action=ViewerStays,
         choices=("viewer", "curator"),
         default="curator",
         help="serve is a curator's command: with viewer it refuses to start",

@@ -52,6 +52,7 @@ exported (config or store unreadable).
 def xmp_parser() -> argparse.ArgumentParser:
     """The parser for ``xmp import`` and ``xmp export``."""
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog="portfolio-tui xmp",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -59,6 +60,7 @@ def xmp_parser() -> argparse.ArgumentParser:
     actions = parser.add_subparsers(dest="action", metavar="{import,export}", required=True)
     importer = actions.add_parser(
         "import",
+        allow_abbrev=False,
         help="read XMP ratings, flags and labels into the store",
         description=IMPORT_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -81,6 +83,7 @@ def xmp_parser() -> argparse.ArgumentParser:
     )
     exporter = actions.add_parser(
         "export",
+        allow_abbrev=False,
         help="write the store's ratings, flags and labels into XMP sidecars",
         description=EXPORT_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,

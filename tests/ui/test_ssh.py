@@ -159,12 +159,14 @@ def test_a_command_on_the_ssh_line_runs_the_forced_one_instead(
     assert "SHELL-RAN" not in client.text()
     assert not owned.exists()
     # Without a terminal on the far side (-T) the command is ignored just the same: the
-    # app starts (drawing into a pipe), and is killed here.
+    # forced one runs, and the app says it needs a terminal and exits 2 (issue 21).
     client = studio.client(studio.viewer_key, command, tty="-T")
     try:
-        assert client.wait_for(PHOTOS[0], "SHELL-RAN"), client.text()[-2000:]
+        assert client.wait_for("needs a terminal", "SHELL-RAN"), client.text()[-2000:]
+        assert client.wait(timeout=10) == 2
     finally:
         client.close()
+    assert "portfolio-tui: needs a terminal (ssh -t)" in client.text()
     assert "SHELL-RAN" not in client.text()
     assert not owned.exists()
 

@@ -51,6 +51,15 @@ _fcntl = _optional_module("fcntl")
 
 CHOICES = ("auto", "kitty", "sixel", "halfblock")
 DEFAULT_CELL_SIZE = (10, 20)
+CELL_WIDTHS = (4, 64)
+CELL_HEIGHTS = (8, 128)
+"""The cell sizes (pixels) believed, smallest and largest; a claim outside is clamped.
+
+A terminal (a viewer's, over SSH) may claim any cell size, and the pictures
+drawn for it grow with the square of the claim. Real cells run from about 5x8
+(small bitmap fonts) to about 44x88 (a large presentation font on a HiDPI
+screen at 2x or 3x scaling); 64x128 leaves room above that, and 4x8 below
+keeps a picture at least roughly the size of its cells."""
 
 KITTY_QUERY = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
 CELL_SIZE_QUERY = "\x1b[16t"  # reply: CSI 6 ; height ; width t
@@ -85,6 +94,14 @@ class Capabilities:
     """DA1 replies still outstanding when the deadline passed: call :func:`drain`."""
     partial: bytes = field(default=b"", repr=False)
     """The start of an answer that was cut off by the deadline (for :func:`drain`)."""
+
+
+def real_cell_size(width: int, height: int) -> tuple[int, int]:
+    """A claimed cell size (pixels) clamped to :data:`CELL_WIDTHS` x :data:`CELL_HEIGHTS`."""
+    return (
+        min(CELL_WIDTHS[1], max(CELL_WIDTHS[0], width)),
+        min(CELL_HEIGHTS[1], max(CELL_HEIGHTS[0], height)),
+    )
 
 
 def wrap_passthrough(sequence: str) -> str:
@@ -181,7 +198,7 @@ class _Answers:
                 self.sixel_colors = numbers[2]
         elif not private and final == "t" and len(numbers) >= 3 and numbers[0] == 6:
             if numbers[1] > 0 and numbers[2] > 0:
-                self.cell_size = (numbers[2], numbers[1])
+                self.cell_size = real_cell_size(numbers[2], numbers[1])
         elif not private:
             return final == "t"  # other window reports; never typed
         return True  # any other private-marker CSI is a report, never a key
@@ -227,12 +244,17 @@ def _numbers(body: bytes) -> tuple[int, ...]:
 
 @contextlib.contextmanager
 def _raw(fd: int) -> Iterator[None]:
-    """No echo, no line buffering; Ctrl+C still interrupts.  Restored on exit."""
+    """No echo, no line buffering, no signal keys.  Restored on exit.
+
+    Ctrl+C, Ctrl+\\ and Ctrl+Z arrive as bytes, kept as typeahead and replayed to
+    the app like any key typed meanwhile: as signals they would end the app
+    (Ctrl+\\ with a core file) on a keystroke any viewer can send.
+    """
     assert _termios is not None
     before = _termios.tcgetattr(fd)
     attrs: list[Any] = list(before)
     attrs[0] &= ~(_termios.ICRNL | _termios.IXON | _termios.INLCR | _termios.IGNCR)
-    attrs[3] &= ~(_termios.ICANON | _termios.ECHO | _termios.IEXTEN)
+    attrs[3] &= ~(_termios.ICANON | _termios.ECHO | _termios.IEXTEN | _termios.ISIG)
     attrs[6] = list(attrs[6])
     attrs[6][_termios.VMIN] = 1
     attrs[6][_termios.VTIME] = 0
@@ -282,7 +304,7 @@ def _winsize_cell(fd: int) -> tuple[int, int] | None:
         return None
     rows, cols, xpixel, ypixel = struct.unpack("HHHH", packed)
     if rows and cols and xpixel and ypixel:
-        return (xpixel // cols, ypixel // rows)
+        return real_cell_size(xpixel // cols, ypixel // rows)
     return None
 
 

@@ -34,8 +34,9 @@ from rich.style import Style
 from textual.strip import Strip
 
 from ..graphics import kitty, sixel
-from ..graphics.detect import Capabilities, wrap_passthrough
-from ..imaging import ImageError, fitted
+from ..graphics.detect import Capabilities, real_cell_size, wrap_passthrough
+from ..imaging import ImageError, fitted, probe
+from ..imaging.sizes import MAX_PICTURE_PIXELS, MAX_SIXEL_PIXELS, limit_box, limit_upscale
 from ..lru import LRU
 
 GRAPHIC_MODES = ("kitty", "sixel")
@@ -58,12 +59,18 @@ class PictureSettings:
         """True for Kitty or Sixel, False for half-blocks."""
         return self.mode in GRAPHIC_MODES
 
+    @property
+    def max_pixels(self) -> int:
+        """The most pixels one picture is made of in this mode."""
+        return MAX_SIXEL_PIXELS if self.mode == "sixel" else MAX_PICTURE_PIXELS
+
     @classmethod
     def from_capabilities(cls, found: Capabilities) -> PictureSettings:
         width, height = found.cell_size or (10, 20)
         return cls(
             mode=found.mode,
-            cell_size=(max(1, width), max(1, height)),
+            # Detection clamps too; a claim that reaches here any other way is held to it.
+            cell_size=real_cell_size(width, height),
             passthrough=found.passthrough,
             # Pillow quantises to at most 256 colours, whatever the terminal allows.
             sixel_colors=max(2, min(256, found.sixel_colors)),
@@ -136,10 +143,10 @@ def _box_of(key: PictureKey) -> PictureKey:
     return (key[0], *key[2:])
 
 
-def pixel_fit(
+def screen_box(
     cols: int, rows: int, cell_size: tuple[int, int], height_px: int | None = None
 ) -> tuple[int, int]:
-    """The pixel box that ``cols`` x ``rows`` cells show.
+    """The pixels that ``cols`` x ``rows`` cells cover on the screen.
 
     ``height_px`` is the equal-height cap of comparisons, counted in half-cells
     (the half-block unit), converted here to real pixels.
@@ -149,6 +156,30 @@ def pixel_fit(
     if height_px is not None:
         box_h = min(box_h, max(1, height_px * cell_h // 2))
     return cols * cell_w, box_h
+
+
+def pixel_fit(
+    cols: int,
+    rows: int,
+    cell_size: tuple[int, int],
+    height_px: int | None = None,
+    max_pixels: int = MAX_PICTURE_PIXELS,
+) -> tuple[int, int]:
+    """The pixel box a picture for ``cols`` x ``rows`` cells is made in.
+
+    The screen's box, scaled down (keeping its shape) to at most
+    ``MAX_PICTURE_SIDE`` a side and ``max_pixels`` in all: the cells and the
+    cell size come from the terminal, which may claim anything, and a
+    picture's memory grows with its pixels. Kitty scales the picture up to its
+    cells; Sixel draws it smaller than them.
+    """
+    return limit_box(screen_box(cols, rows, cell_size, height_px), max_pixels=max_pixels)
+
+
+def fit_size(size: tuple[int, int], screen: tuple[int, int]) -> tuple[float, float]:
+    """The size an image of ``size``, fitted to ``screen``, has there (never smaller)."""
+    scale = max(1.0, min(screen[0] / max(1, size[0]), screen[1] / max(1, size[1])))
+    return size[0] * scale, size[1] * scale
 
 
 class PictureCache:
@@ -200,24 +231,38 @@ def render_picture(
     cached = PICTURES.get(key)
     if cached is not None:
         return cached
+    screen = screen_box(cols, rows, settings.cell_size, height_px)
     try:
-        image = fitted(path, pixel_fit(cols, rows, settings.cell_size, height_px))
+        photo = probe(path).oriented_size
+        box = limit_box(screen, max_pixels=settings.max_pixels)
+        image = fitted(path, limit_upscale(box, photo))
     except ImageError as exc:
         return Picture(key, settings.mode, error=exc.reason)
     except MemoryError:
         return Picture(key, settings.mode, error="not enough memory to decode this image")
-    picture = picture_from_image(key, image, cols, rows, settings)
+    picture = picture_from_image(key, image, cols, rows, settings, fit_size(image.size, screen))
     PICTURES.put(picture)
     return picture
 
 
 def picture_from_image(
-    key: PictureKey, image: Image.Image, cols: int, rows: int, settings: PictureSettings
+    key: PictureKey,
+    image: Image.Image,
+    cols: int,
+    rows: int,
+    settings: PictureSettings,
+    shown: tuple[float, float] | None = None,
 ) -> Picture:
-    """Encode an image already scaled to real pixels for a ``cols`` x ``rows`` cell area."""
+    """Encode an image already scaled to real pixels for a ``cols`` x ``rows`` cell area.
+
+    ``shown`` is the size in screen pixels the image stands for, when it was
+    made smaller than that (the box limit, or the 2x upscale limit): Kitty
+    scales it up to those cells; Sixel draws the image's own pixels.
+    """
     cell_w, cell_h = settings.cell_size
-    used_cols = max(1, min(cols, math.ceil(image.width / cell_w)))
-    used_rows = max(1, min(rows, math.ceil(image.height / cell_h)))
+    width, height = shown if shown is not None and settings.mode == "kitty" else image.size
+    used_cols = max(1, min(cols, math.ceil(width / cell_w - 1e-6)))
+    used_rows = max(1, min(rows, math.ceil(height / cell_h - 1e-6)))
     if settings.mode == "kitty":
         used_cols = min(used_cols, kitty.MAX_CELLS)
         used_rows = min(used_rows, kitty.MAX_CELLS)

@@ -19,9 +19,17 @@ from textual.strip import Strip
 
 from ..imaging import ImageError, halfblock_lines
 from ..imaging.decode import probe
+from ..imaging.sizes import MAX_UPSCALE, limit_upscale
 from ..imaging.viewport import Viewport, load_view
 from ..lru import LRU
-from .pictures import Picture, PictureSettings, picture_from_image, pixel_fit
+from .pictures import (
+    Picture,
+    PictureSettings,
+    fit_size,
+    picture_from_image,
+    pixel_fit,
+    screen_box,
+)
 from .rendering import TRUECOLOR, Rendered
 
 DIVIDER = (255, 255, 255)
@@ -59,15 +67,27 @@ def _identity(path: Path | None) -> tuple[int, int]:
     return (stat.st_size, stat.st_mtime_ns)
 
 
-def view_image(request: ViewRequest, box: tuple[int, int]) -> Image.Image:
-    """The image a request shows in a ``box`` of pixels (raises ImageError)."""
+def view_image(
+    request: ViewRequest, box: tuple[int, int], max_upscale: float | None = None
+) -> Image.Image:
+    """The image a request shows in a ``box`` of pixels (raises ImageError).
+
+    With ``max_upscale``, a fit scales each photo by at most that much (the
+    image is then smaller than the box); a zoom is the user's own choice.
+    """
+
+    def fit_box(size: tuple[int, int]) -> tuple[int, int]:
+        if max_upscale is None or not request.viewport.is_fit:
+            return box
+        return limit_upscale(box, size, max_upscale)
+
     full = probe(request.photo).oriented_size
-    image = load_view(request.photo, box, request.viewport, full)
+    image = load_view(request.photo, fit_box(full), request.viewport, full)
     if request.second is None or request.divider is None:
         return image
     # The other photo at the same framing and size, so the two halves meet.
     other_full = probe(request.second).oriented_size
-    other = load_view(request.second, box, request.viewport, other_full)
+    other = load_view(request.second, fit_box(other_full), request.viewport, other_full)
     if other.size != image.size:
         other = other.resize(image.size, Image.Resampling.LANCZOS)
     split = image.copy()
@@ -101,10 +121,13 @@ def render_view(
     cached = _views.get(key)
     if cached is not None:
         return cached
-    box = pixel_fit(cols, rows, settings.cell_size) if settings.graphics else (cols, rows * 2)
+    if settings.graphics:
+        box = pixel_fit(cols, rows, settings.cell_size, max_pixels=settings.max_pixels)
+    else:
+        box = (cols, rows * 2)
     render_key = (str(request.photo), 0, 0, cols, rows)
     try:
-        image = view_image(request, box)
+        image = view_image(request, box, MAX_UPSCALE if settings.graphics else None)
     except ImageError as exc:
         if settings.graphics:
             return Picture(render_key, settings.mode, error=exc.reason)
@@ -113,7 +136,15 @@ def render_view(
         return Rendered(render_key, error="not enough memory to decode this image")
     result: Rendered | Picture
     if settings.graphics:
-        result = picture_from_image(render_key, image, cols, rows, settings)
+        # What the image stands for on the screen: a fit as large as it fits there; a
+        # zoom as many times larger as the box was made smaller than the screen.
+        screen = screen_box(cols, rows, settings.cell_size)
+        if request.viewport.is_fit:
+            shown = fit_size(image.size, screen)
+        else:
+            ratio = screen[0] / max(1, box[0])
+            shown = (image.width * ratio, image.height * ratio)
+        result = picture_from_image(render_key, image, cols, rows, settings, shown)
     else:
         lines = halfblock_lines(image, colors)
         strips = tuple(Strip(line, image.width) for line in lines)

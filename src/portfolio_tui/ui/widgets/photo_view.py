@@ -182,7 +182,7 @@ class PhotoView(Widget):
         width, height = self.size
         settings = self.picture_settings
         if settings.graphics:
-            return pixel_fit(width, height, settings.cell_size)
+            return pixel_fit(width, height, settings.cell_size, max_pixels=settings.max_pixels)
         return width, height * 2
 
     def watch_fit_height_px(self, height_px: int | None) -> None:
@@ -220,12 +220,12 @@ class PhotoView(Widget):
         colors = colors_for(self.app)
         second = self.second
         request = ViewRequest(
-            photo.path,
+            photo.real_path,
             self.viewport,
-            second.path if second is not None and self.divider is not None else None,
+            second.real_path if second is not None and self.divider is not None else None,
             self.divider if second is not None else None,
         )
-        wanted = (photo.path, width, height, height_px, settings, colors, request)
+        wanted = (photo.real_path, width, height, height_px, settings, colors, request)
         if wanted == self._wanted and self._rendered is not None:
             return
         self._wanted = wanted
@@ -233,9 +233,9 @@ class PhotoView(Widget):
             # Show the last render for this box at once (no file-system call on the UI
             # thread); the worker below confirms it, or redraws if the file changed.
             if settings.graphics:
-                self._show(PICTURES.peek(photo.path, width, height, height_px, settings))
+                self._show(PICTURES.peek(photo.real_path, width, height, height_px, settings))
             else:
-                self._show(CACHE.peek(photo.path, width, height, height_px, colors=colors))
+                self._show(CACHE.peek(photo.real_path, width, height, height_px, colors=colors))
         # A zoom, pan or split keeps showing the last view until the new one is drawn.
         # The shared decoder runs it (this view's earlier request, if it has not
         # started, is dropped: a held arrow key queues nothing).
@@ -288,13 +288,13 @@ class PhotoView(Widget):
         for photo in photos:
             drawn: Shown | None
             if settings.graphics:
-                drawn = PICTURES.peek(photo.path, width, height, height_px, settings)
+                drawn = PICTURES.peek(photo.real_path, width, height, height_px, settings)
             else:
-                drawn = CACHE.peek(photo.path, width, height, height_px, colors=colors)
+                drawn = CACHE.peek(photo.real_path, width, height, height_px, colors=colors)
             if drawn is not None:
                 continue
-            request = ViewRequest(photo.path, Viewport(), None, None)
-            wanted = (photo.path, width, height, height_px, settings, colors, request)
+            request = ViewRequest(photo.real_path, Viewport(), None, None)
+            wanted = (photo.real_path, width, height, height_px, settings, colors, request)
             work = partial(
                 self._decode, wanted, photo, width, height, height_px, settings, colors, request
             )
@@ -339,8 +339,8 @@ class PhotoView(Widget):
         if not request.is_plain_fit:
             return wanted, render_view(request, width, height, settings, colors)
         if settings.graphics:
-            return wanted, render_picture(photo.path, width, height, height_px, settings)
-        return wanted, render_photo(photo.path, width, height, height_px, colors)
+            return wanted, render_picture(photo.real_path, width, height, height_px, settings)
+        return wanted, render_photo(photo.real_path, width, height, height_px, colors)
 
     def _image_box(self) -> Region | None:
         """Where the picture's cells are, in widget coordinates (None if not drawn)."""
