@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from .cli import open_or_report
 from .text import clean
@@ -29,6 +30,7 @@ def contact_sheet_parser() -> argparse.ArgumentParser:
     from .contact_sheet import MAX_COLUMNS, MIN_COLUMNS, PAPERS
 
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog=f"{PROG} contact-sheet",
         description="Print the portfolio as pages of thumbnails with each photo's title, "
         "stars and pick/reject flag, the portfolio's title and photographer at the top and "
@@ -179,7 +181,7 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
     box = thumb_box(args.paper, args.columns, text)
     if chosen is None:
         chosen = [(g.title, list(g.photos)) for g in galleries]
-    paths = [photo.path for _title, section in chosen for photo in section]
+    paths = [photo.real_path for _title, section in chosen for photo in section]
     with progress_bar("Thumbnails", len(set(paths))) as advance:
         decoded = decode_tiles(paths, box, progress=advance)
 
@@ -187,7 +189,7 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
     for title, section in chosen:
         tiles = []
         for photo in section:
-            result = decoded[photo.path]
+            result = decoded[photo.real_path]
             curation = snapshot.photo(photo.rel)
             tiles.append(
                 Tile(
@@ -235,12 +237,18 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
 
 CSV_NAME = "picks.csv"
 CSV_COLUMNS = ("file", "gallery", "title", "original", "picked at", "picked by")
-_CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_CSV_FORMULA = "=+-@"
+"""What starts a formula in a spreadsheet cell (OWASP, "CSV Injection")."""
+_CSV_BREAKS = ("\t", "\r", "\n")
+"""A cell starting with one of these is prefixed too (OWASP)."""
+_CSV_LEADING = re.compile(r"\A[\s;,]+")
+"""Skipped before the first character that counts (any Unicode space, ";" and ",")."""
 
 
 def picks_parser() -> argparse.ArgumentParser:
     """The parser for ``export picks``."""
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog=f"{PROG} picks",
         description="Copy the originals of a client's favourites into DIR (created if "
         "needed; never inside the portfolio) with picks.csv listing them. Originals are "
@@ -263,11 +271,21 @@ def picks_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _same_content(a: Path, b: Path) -> bool:
-    import filecmp
+def _same_content(original: BinaryIO, size: int, other: Path) -> bool:
+    """Whether ``other`` (a regular file, links refused) holds the bytes of ``original``."""
+    from .files import open_regular
 
     try:
-        return a.stat().st_size == b.stat().st_size and filecmp.cmp(a, b, shallow=False)
+        with os.fdopen(open_regular(other), "rb") as copy:
+            if os.fstat(copy.fileno()).st_size != size:
+                return False
+            original.seek(0)
+            while True:
+                a, b = original.read(1 << 20), copy.read(1 << 20)
+                if a != b:
+                    return False
+                if not a:
+                    return True
     except OSError:
         return False
 
@@ -282,12 +300,25 @@ def _safe_part(text: str) -> str:
 def _copy_new(source: Path, folder: Path, name: str, used: set[str]) -> tuple[str, bool]:
     """Copy ``source`` into ``folder`` as ``name``, or ``NAME-2.ext`` ... when a different
     file holds the name; never over an existing file.  Returns the name used and
-    whether it was copied (False: the same file was already there)."""
+    whether it was copied (False: the same file was already there).
+
+    ``source`` is a photo's real path (``Photo.real_path``), opened once without
+    following a link: a photo swapped since the portfolio was loaded for a link out
+    of it, a FIFO or a device raises ``NotRegularFile`` (an ``OSError``), unread."""
+    from .files import open_exactly
+
+    with os.fdopen(open_exactly(source), "rb") as original:
+        return _copy_open(original, folder, name, used)
+
+
+def _copy_open(original: BinaryIO, folder: Path, name: str, used: set[str]) -> tuple[str, bool]:
     import shutil
+    import stat
     import tempfile
 
     from .files import fsync_file
 
+    info = os.fstat(original.fileno())
     stem, suffix = os.path.splitext(name)
     number = 1
     while True:
@@ -297,7 +328,7 @@ def _copy_new(source: Path, folder: Path, name: str, used: set[str]) -> tuple[st
         if candidate.casefold() in used:
             continue
         if os.path.lexists(target):
-            if not target.is_symlink() and target.is_file() and _same_content(source, target):
+            if _same_content(original, info.st_size, target):
                 used.add(candidate.casefold())
                 return candidate, False
             continue
@@ -306,9 +337,13 @@ def _copy_new(source: Path, folder: Path, name: str, used: set[str]) -> tuple[st
         os.close(fd)
         temp = Path(temp_name)
         try:
-            shutil.copy2(source, temp)
+            original.seek(0)
+            with temp.open("wb") as copy:
+                shutil.copyfileobj(original, copy, 1 << 20)
+            os.chmod(temp, stat.S_IMODE(info.st_mode))
+            os.utime(temp, ns=(info.st_atime_ns, info.st_mtime_ns))  # as copy2 keeps them
             fsync_file(temp)
-            size = source.stat().st_size
+            size = info.st_size
             if temp.stat().st_size != size:
                 raise OSError(f"the copy has {temp.stat().st_size} bytes, the original {size}")
             try:
@@ -327,8 +362,16 @@ def _copy_new(source: Path, folder: Path, name: str, used: set[str]) -> tuple[st
 
 
 def _csv_cell(value: str) -> str:
-    """Outside text for a spreadsheet: never read as a formula."""
-    return "'" + value if value.startswith(_CSV_FORMULA) else value
+    """Outside text for a spreadsheet: never read as a formula.
+
+    The first character that counts comes after any leading whitespace, ";" and ",":
+    a spreadsheet skips the spaces, and one that splits lines on ";" (the list separator
+    in many locales) starts a new cell after it, so " =1+1" and ";=1+1" are formulas too.
+    """
+    first = _CSV_LEADING.sub("", value, count=1)[:1]
+    if value.startswith(_CSV_BREAKS) or (first and first in _CSV_FORMULA):
+        return "'" + value
+    return value
 
 
 def _csv_text(rows: Sequence[Sequence[str]]) -> str:
@@ -362,6 +405,7 @@ def run_picks_export(argv: Sequence[str]) -> int:
     """``portfolio-tui export picks CLIENT [PATH] -o DIR``."""
     from .cli import progress_bar
     from .files import fsync_dir, write_atomically
+    from .names import to_store
     from .picks import PicksError, PicksStore, client_name
     from .picks_cli import arrange, known_clients
     from .portfolio import inside
@@ -411,19 +455,21 @@ def run_picks_export(argv: Sequence[str]) -> int:
     with progress_bar("Copying", len(placed)) as advance:
         for each, name in zip(placed, _file_names(placed), strict=True):
             try:
-                written, fresh = _copy_new(each.photo.path, out, name, used)
+                written, fresh = _copy_new(each.photo.real_path, out, name, used)
             except OSError as exc:
                 failed.append((each.photo.rel, str(exc.strerror or exc)))
             else:
                 copied += fresh
                 skipped += not fresh
                 gallery = each.gallery.title if each.gallery is not None else ""
+                # Names that are not UTF-8 as picks.toml writes them (caf\xe9.jpg): the
+                # CSV is UTF-8, and a name must still find its file.
                 rows.append(
                     [
-                        written,
+                        to_store(written),
                         clean(gallery),
                         clean(each.photo.display_title),
-                        each.photo.rel,
+                        to_store(each.photo.rel),
                         each.pick.at,
                         clean(each.pick.by),
                     ]

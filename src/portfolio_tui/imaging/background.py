@@ -38,6 +38,7 @@ def fit_elsewhere(
     if not missing:
         return None
     argv = [sys.executable, "-m", __name__, str(cache.root), str(box[0]), str(box[1])]
+    argv.append(str(cache.max_bytes))  # a viewer's cache is smaller than the shared one
     try:
         child = subprocess.Popen(
             argv,
@@ -68,9 +69,13 @@ def stop(child: subprocess.Popen[bytes] | None) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    """``ROOT WIDTH HEIGHT``, paths on standard input: fit each into the cache at ROOT."""
-    root, width, height = argv
-    set_shared_cache(ImageCache(Path(root)))
+    """``ROOT WIDTH HEIGHT [MAX_BYTES]``, paths on standard input: fit each into the cache
+    at ROOT (bounded at MAX_BYTES)."""
+    root, width, height, *bound = argv
+    if bound:
+        set_shared_cache(ImageCache(Path(root), int(bound[0])))
+    else:
+        set_shared_cache(ImageCache(Path(root)))
     box = (int(width), int(height))
     for raw in sys.stdin.buffer.read().split(b"\0"):
         if raw:

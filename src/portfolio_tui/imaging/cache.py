@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -31,6 +32,8 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
+from ..files import open_regular
+
 if TYPE_CHECKING:
     from .cells import Lines
 
@@ -38,6 +41,9 @@ APP_NAME = "portfolio-tui"
 FORMAT_VERSION = "1"
 """Bump when the way images are fitted changes, so old entries stop matching."""
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+VIEWER_MAX_BYTES = 128 * 1024 * 1024
+"""The viewers' own cache (``VIEWERS_FOLDER``): all viewers of the account together."""
+VIEWERS_FOLDER = "viewers"
 SUFFIX = ".png"
 
 
@@ -96,7 +102,8 @@ class ImageCache:
             return None
         entry = self._entry(key)
         try:
-            with Image.open(entry) as image:
+            # Not through a link: an entry is only ever a file this cache wrote.
+            with os.fdopen(open_regular(entry), "rb") as stream, Image.open(stream) as image:
                 image.load()
                 result = image.convert("RGB") if image.mode != "RGB" else image.copy()
         except FileNotFoundError:
@@ -125,6 +132,8 @@ class ImageCache:
         entry = self._entry(key)
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
+            if not stat.S_ISDIR(os.lstat(entry.parent).st_mode):
+                return False  # a link planted in the cache: never written through
             handle, temp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=SUFFIX)
             try:
                 with os.fdopen(handle, "wb") as stream:
@@ -189,8 +198,15 @@ class ImageCache:
         return CacheStats(count, total)
 
     def clear(self) -> CacheStats:
-        """Delete every entry (and stray temporary files); return what was removed."""
+        """Delete every entry (and stray temporary files); return what was removed.
+
+        The viewers' cache inside this one goes too (its entries are counted).
+        """
         removed = self.stats()
+        viewers = self.root / VIEWERS_FOLDER
+        if viewers.is_dir() and not viewers.is_symlink():
+            also = ImageCache(viewers).clear()
+            removed = CacheStats(removed.entries + also.entries, removed.bytes + also.bytes)
         if self.root.is_dir():
             for path in self.root.glob("*/*"):
                 if path.is_file() and (path.suffix == SUFFIX):
@@ -205,6 +221,34 @@ class ImageCache:
         return removed
 
 
+class ViewerCache(ImageCache):
+    """A viewer's cache: reads the account's shared cache, writes only into its own.
+
+    Viewers (docs/ssh.md) may browse, resize and zoom as they like: what they decode is
+    kept in ``VIEWERS_FOLDER`` inside the shared cache, under a smaller bound, so their
+    sessions can never evict the thumbnails the curators' sessions (or ``thumbs``) built.
+    A hit in the shared cache still marks that entry as recently used.
+    """
+
+    def __init__(
+        self,
+        shared: ImageCache | None = None,
+        root: Path | None = None,
+        max_bytes: int = VIEWER_MAX_BYTES,
+    ) -> None:
+        self.shared = shared if shared is not None else ImageCache()
+        super().__init__(root if root is not None else self.shared.root / VIEWERS_FOLDER, max_bytes)
+
+    def get(self, path: Path, box: tuple[int, int]) -> Image.Image | None:
+        """The shared cache's image, else this one's, else None."""
+        found = self.shared.get(path, box)
+        return found if found is not None else super().get(path, box)
+
+    def contains(self, path: Path, box: tuple[int, int]) -> bool:
+        """Whether either cache holds the entry."""
+        return self.shared.contains(path, box) or super().contains(path, box)
+
+
 _shared: ImageCache | None = None
 _shared_lock = threading.Lock()
 
@@ -216,6 +260,11 @@ def shared_cache() -> ImageCache:
         if _shared is None:
             _shared = ImageCache()
         return _shared
+
+
+def use_viewer_cache() -> None:
+    """From now on this process writes thumbnails only into the viewers' cache."""
+    set_shared_cache(ViewerCache())
 
 
 def set_shared_cache(cache: ImageCache | None) -> None:

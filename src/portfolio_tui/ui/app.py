@@ -16,7 +16,8 @@ from textual.screen import Screen
 
 from ..curation import CurationStore
 from ..portfolio import Comparison, ComparisonSide, Gallery, Photo, PhotoSet, Portfolio
-from ..text import clean, count, escape_content_markup
+from ..problems import shorten_paths
+from ..text import clean, clean_multiline, count, escape_content_markup
 from .commands import GLOBAL, bindings
 from .curating import Curator, Saved, SaveFailed
 from .picking import Picker, PicksFailed
@@ -86,12 +87,15 @@ class PortfolioApp(App[None]):
         present: bool = False,
         client: str | None = None,
         picks: PicksStore | None = None,
+        viewer: bool = False,
     ) -> None:
         """``curation``: the store to use (default: ``curation.toml`` in the portfolio root,
         saved as user@host); ``watch_curation``: follow other curators' saves live;
         ``present``: start presenting (the whole portfolio, or ``open_target``);
-        ``client``: whose favourites ``h`` marks while presenting, saved in ``picks``."""
+        ``client``: whose favourites ``h`` marks while presenting, saved in ``picks``;
+        ``viewer``: a viewer's session, whose notices name no path on the server."""
         super().__init__()
+        self.viewer = viewer
         self._typeahead = typeahead
         self.color_choice = colors or portfolio.config.display.colors
         self.portfolio = portfolio
@@ -241,18 +245,40 @@ class PortfolioApp(App[None]):
         title: str = "",
         severity: SeverityLevel = "information",
         timeout: float | None = None,
-        markup: bool = True,
+        markup: bool = False,
     ) -> None:
-        """A toast, except in front of a client: there only errors are shown."""
+        """A toast of plain text, except in front of a client: there only errors are shown.
+
+        ``markup`` is accepted for Textual's signature and ignored. Notices carry file
+        names, titles and error texts, and ``Widget.notify`` asks for markup by default: a
+        photo named ``[@click=app.screenshot(...)]x.jpg`` became a link that wrote a file,
+        and ``[a=b=c]x.jpg`` crashed the app (issue 21). So no notice is ever markup,
+        whoever sends it, and control characters in it are made visible. In a viewer's
+        session paths are shown relative to the portfolio, or by name (``shorten_paths``).
+        """
         if getattr(self.screen, "presenting", False) and severity != "error":
             return
+        if self.viewer:  # a store's or a writer's message names its file in full
+            root = self.portfolio.config.root
+            message, title = shorten_paths(message, root), shorten_paths(title, root)
         super().notify(
-            message,
-            title=title,
+            clean_multiline(message),
+            title=clean(title),
             severity=severity,
             timeout=timeout,
-            markup=markup,
+            markup=False,
         )
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C: say how to quit (Textual's own hint is markup, which notices never are)."""
+        self.notify("Press Ctrl+Q to quit the app", title="Do you want to quit?")
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Do nothing: the app writes no screenshots (Textual's action saves an SVG anywhere).
+
+        The command palette's Screenshot entry is gone too; this closes the action itself to
+        any link that might still reach it.
+        """
 
     def _curation_changed(self, photos: set[str] | None) -> None:
         """Tell every screen (shown or under another) what changed; they redraw what shows it."""
@@ -286,10 +312,15 @@ class PortfolioApp(App[None]):
                 self.post_message(message)
 
     def _report_problems(self) -> None:
-        """Name the first few loading problems; the rest of the portfolio works."""
+        """Name the first few loading problems; the rest of the portfolio works.
+
+        Paths are relative to the portfolio root, or a name alone (``Problem.shown``):
+        whoever reads the screen, a viewer over SSH too, learns no folder of the server.
+        """
         problems = self.portfolio.problems
         if problems:
-            shown = "\n".join(f"• {clean(p)}" for p in problems[:3])
+            root = self.portfolio.config.root
+            shown = "\n".join(f"• {p.shown(root)}" for p in problems[:3])
             more = f"\n… and {len(problems) - 3} more." if len(problems) > 3 else ""
             self.notify(
                 f"{shown}{more}\nThe rest of the portfolio works; "

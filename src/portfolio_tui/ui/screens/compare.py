@@ -58,7 +58,7 @@ def _sizes(photos: Sequence[Photo | None]) -> list[Size | None]:
             out.append(None)
             continue
         try:
-            out.append(probe(photo.path).oriented_size)
+            out.append(probe(photo.real_path).oriented_size)
         except ImageError:
             out.append(None)
     return out
@@ -355,6 +355,7 @@ class CompareScreen(Screen[None]):
         self._apply()
         self.notify(
             "Zoom and pan linked" if self.linked else "Unlinked: Tab picks the photo to move",
+            markup=False,
             timeout=2,
         )
 

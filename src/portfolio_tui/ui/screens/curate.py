@@ -123,18 +123,22 @@ class CurationActions:
     def action_undo(self) -> None:
         """Undo the last curation change."""
         label = self.portfolio_app.curator.undo()
-        self.portfolio_app.notify(f"Undone: {label}" if label else "Nothing to undo", timeout=2)
+        self.portfolio_app.notify(
+            f"Undone: {label}" if label else "Nothing to undo", markup=False, timeout=2
+        )
 
     def action_redo(self) -> None:
         """Make the last undone change again."""
         label = self.portfolio_app.curator.redo()
-        self.portfolio_app.notify(f"Redone: {label}" if label else "Nothing to redo", timeout=2)
+        self.portfolio_app.notify(
+            f"Redone: {label}" if label else "Nothing to redo", markup=False, timeout=2
+        )
 
     def action_toggle_advance(self) -> None:
         """After a rating or flag, move on to the next photo (or stay)."""
         self.portfolio_app.auto_advance = not self.portfolio_app.auto_advance
         state = "on" if self.portfolio_app.auto_advance else "off"
-        self.portfolio_app.notify(f"Auto-advance {state}", timeout=2)
+        self.portfolio_app.notify(f"Auto-advance {state}", markup=False, timeout=2)
         self.portfolio_app._curation_changed(set())
 
     def _refuse_if_read_only(self) -> bool:

@@ -205,7 +205,11 @@ class GalleryScreen(CurationActions, Screen[None]):
         if photo is not None and self.portfolio_app.curator.change(
             [Change.cover(self.gallery.id, photo.name)], "cover"
         ):
-            self.notify(f"Cover of {clean(self.gallery.title)}: {clean(photo.name)}", timeout=2)
+            self.notify(
+                f"Cover of {clean(self.gallery.title)}: {clean(photo.name)}",
+                markup=False,
+                timeout=2,
+            )
 
     def action_move_photo(self, delta: int) -> None:
         """Move the photo earlier or later in the gallery's own order."""
@@ -254,7 +258,7 @@ class GalleryScreen(CurationActions, Screen[None]):
     def _read_dates(self) -> None:
         from ...metadata import read_info
 
-        taken = {p.rel: read_info(p.path).taken for p in self.gallery.photos}
+        taken = {p.rel: read_info(p.real_path).taken for p in self.gallery.photos}
         self.app.call_from_thread(self._dates_read, taken)
 
     def _dates_read(self, taken: dict[str, str | None]) -> None:
@@ -281,7 +285,9 @@ class GalleryScreen(CurationActions, Screen[None]):
         marked = self.grid.marked_photos
         if not 2 <= len(marked) <= 9:
             self.notify(
-                f"Mark 2 to 9 photos with Space for a survey ({len(marked)} marked)", timeout=3
+                f"Mark 2 to 9 photos with Space for a survey ({len(marked)} marked)",
+                markup=False,
+                timeout=3,
             )
             return
         self.portfolio_app.survey_photos(marked)

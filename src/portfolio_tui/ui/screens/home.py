@@ -40,10 +40,10 @@ class HomeScreen(Screen[None]):
             f"{count(len(p.comparisons), 'comparison')}",
         )
         with VerticalScroll(id="home"):
-            yield Static(plain(p.title), id="portfolio-title")
+            yield Static(plain(p.title), id="portfolio-title", markup=False)
             if p.photographer:
-                yield Static(plain(f"by {p.photographer}"), id="photographer")
-            yield Static("Galleries", classes="section")
+                yield Static(plain(f"by {p.photographer}"), id="photographer", markup=False)
+            yield Static("Galleries", classes="section", markup=False)
             if p.galleries:
                 with Grid(id="galleries"):
                     for gallery in p.galleries:
@@ -53,9 +53,10 @@ class HomeScreen(Screen[None]):
                     "No photos found here. Put photos in folders inside the portfolio "
                     "(one folder per gallery) or list galleries in config.toml.",
                     classes="empty",
+                    markup=False,
                 )
             if p.comparisons:
-                yield Static("Comparisons", classes="section")
+                yield Static("Comparisons", classes="section", markup=False)
                 yield OptionList(
                     *(
                         Option(
@@ -71,7 +72,9 @@ class HomeScreen(Screen[None]):
                 )
             if p.config.credits:
                 yield Static(
-                    Content("\n").join(plain(line) for line in p.config.credits), id="credits"
+                    Content("\n").join(plain(line) for line in p.config.credits),
+                    id="credits",
+                    markup=False,
                 )
         yield KeysFooter()
 

@@ -79,7 +79,7 @@ class LoupeScreen(CurationActions, Screen[int]):
             with VerticalScroll(id="side", can_focus=False):
                 yield Static(id="heading", markup=False)
                 yield Static(id="curation", markup=False)
-                yield InfoPanel(id="info")
+                yield InfoPanel(id="info", markup=False)
                 yield Markdown(id="notes", open_links=False)
         yield KeysFooter()
 

@@ -338,6 +338,7 @@ class NotesEditor(ModalScreen[str | None]):
                 f"{event.refused} bytes were left out.",
                 title="Notes are full",
                 severity="warning",
+                markup=False,
             )
 
     def _show_size(self, text: str) -> None:
@@ -378,7 +379,7 @@ class NotesEditor(ModalScreen[str | None]):
             result = self.result()
         except InvalidChange as error:
             self.app.bell()
-            self.notify(f"{error}. Shorten them, or discard.", severity="error")
+            self.notify(f"{error}. Shorten them, or discard.", severity="error", markup=False)
             return
         self.dismiss(result)
 

@@ -42,7 +42,7 @@ class GalleryCard(Vertical, can_focus=True):
         # Covers stay in half-blocks: small, many, and inside a scrolling list.
         yield PhotoView(self.gallery.cover, graphics=False)
         yield Static(plain(self.gallery.title), classes="card-title", markup=False)
-        yield Static(count(len(self.gallery), "photo"), classes="card-count")
+        yield Static(count(len(self.gallery), "photo"), classes="card-count", markup=False)
 
     def action_choose(self) -> None:
         """Open this gallery."""
