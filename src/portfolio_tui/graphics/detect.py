@@ -104,6 +104,21 @@ def real_cell_size(width: int, height: int) -> tuple[int, int]:
     )
 
 
+WINDOW_COLUMNS = 1000
+WINDOW_ROWS = 400
+"""The largest window (cells) the app lays out; a bigger one is drawn in its top left.
+
+The window's size in cells is the viewer's to claim too (ssh passes on up to
+65535 x 65535), and Textual lays out and keeps every cell: a half-block loupe took
+743 MB at 2000 x 600 cells and 1.3 GB at 4000 x 1200, against 69 MB at 200 x 50.
+The widest real terminals (a 5K screen, a 6-pixel font) are about 850 columns."""
+
+
+def real_window_size(columns: int, rows: int) -> tuple[int, int]:
+    """A claimed window size (cells) clamped to :data:`WINDOW_COLUMNS` x :data:`WINDOW_ROWS`."""
+    return min(columns, WINDOW_COLUMNS), min(rows, WINDOW_ROWS)
+
+
 def wrap_passthrough(sequence: str) -> str:
     """Wrap ``sequence`` so tmux hands it to the terminal outside it."""
     return "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"

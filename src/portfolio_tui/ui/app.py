@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 from rich.console import RenderableType
 from textual import events
 from textual.app import App, SystemCommand
+from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..curation import CurationStore
+from ..graphics.detect import real_window_size
 from ..portfolio import Comparison, ComparisonSide, Gallery, Photo, PhotoSet, Portfolio
 from ..problems import shorten_paths
 from ..text import clean, clean_multiline, count, escape_content_markup
@@ -279,6 +281,21 @@ class PortfolioApp(App[None]):
         The command palette's Screenshot entry is gone too; this closes the action itself to
         any link that might still reach it.
         """
+
+    @property
+    def size(self) -> Size:
+        """The terminal's size in cells, as much of it as the app lays out (see ``_on_resize``)."""
+        return Size(*real_window_size(*super().size))
+
+    async def _on_resize(self, event: events.Resize) -> None:
+        """Lay out at most ``WINDOW_COLUMNS`` x ``WINDOW_ROWS`` cells, whatever the terminal
+        claims (issue 21: a viewer's window of 4000 x 1200 cells took the server to 1.3 GB)."""
+        size = Size(*real_window_size(*event.size))
+        if size != event.size:
+            # Textual calls each class's _on_resize in turn: App's gets the bounded event
+            # here, and prevent_default keeps it from seeing the claimed one after.
+            await super()._on_resize(events.Resize(size, size, pixel_size=event.pixel_size))
+            event.prevent_default()
 
     def _curation_changed(self, photos: set[str] | None) -> None:
         """Tell every screen (shown or under another) what changed; they redraw what shows it."""
