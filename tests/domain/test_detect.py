@@ -406,11 +406,14 @@ def tmux_then_outer(tmux_answer: bytes, outer_answer: bytes) -> Callable[[bytes]
 def test_tmux_with_passthrough_reaches_kitty_outside(
     pty_pair: tuple[int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_tmux(tmp_path, monkeypatch, "on")
+    # tmux names the terminal outside it (client_termtype, its XTVERSION reply).
+    kitty_new = 'if [ "$1" = display ]; then echo "kitty(0.35.2)"; else echo on; fi'
+    fake_tmux(tmp_path, monkeypatch, "", body=kitty_new)
     fake = terminal(pty_pair, tmux_then_outer(CELL_10x20 + TMUX_DA1, KITTY_OK + DA1_SIXEL))
     caps = run_detect(pty_pair[1], environ=TMUX_ENV)
     fake.join()
     assert (caps.mode, caps.tmux, caps.passthrough) == ("kitty", True, True)
+    assert caps.placeholders and caps.terminal == "kitty 0.35.2"
     assert caps.pending == 0
     assert wrap_passthrough(KITTY_QUERY + DA1_QUERY).encode() in bytes(fake.received)
 

@@ -1,11 +1,13 @@
 """Find out which graphics protocol the terminal speaks, before the app starts.
 
 :func:`detect` asks the terminal directly, in one write: a Kitty graphics
-query, the cell size in pixels (``CSI 16 t``), the number of Sixel colour
-registers (XTSMGRAPHICS) and, last, the primary device attributes (DA1).
-Every terminal answers DA1, and answers in order, so the DA1 reply marks the
-end of the answers: Kitty graphics work if the Kitty reply came before it,
-Sixel if DA1 lists attribute 4.
+query, its name and version (XTVERSION), the cell size in pixels
+(``CSI 16 t``), the number of Sixel colour registers (XTSMGRAPHICS) and,
+last, the primary device attributes (DA1). Every terminal answers DA1, and
+answers in order, so the DA1 reply marks the end of the answers: Kitty
+graphics work if the Kitty reply came before it, Sixel if DA1 lists
+attribute 4. The name and version decide how Kitty images are placed
+(:func:`placement`): Unicode placeholders only where they are known to work.
 
 Inside tmux the Kitty query and a second DA1 are wrapped for passthrough so
 they reach the terminal outside; tmux answers the unwrapped queries itself
@@ -65,6 +67,7 @@ KITTY_QUERY = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
 CELL_SIZE_QUERY = "\x1b[16t"  # reply: CSI 6 ; height ; width t
 SIXEL_COLORS_QUERY = "\x1b[?1;1;0S"  # XTSMGRAPHICS read colour registers; reply CSI ? 1 ; 0 ; N S
 DA1_QUERY = "\x1b[c"  # reply: CSI ? 62 ; ... c (attribute 4 = Sixel)
+XTVERSION_QUERY = "\x1b[>0q"  # reply: DCS > | name(version) ST, or "name version"
 
 _KITTY_HINT_PROGRAMS = ("wezterm", "ghostty")
 _ESC = 0x1B
@@ -94,6 +97,10 @@ class Capabilities:
     """DA1 replies still outstanding when the deadline passed: call :func:`drain`."""
     partial: bytes = field(default=b"", repr=False)
     """The start of an answer that was cut off by the deadline (for :func:`drain`)."""
+    terminal: str = ""
+    """The terminal's name and version as it gave them (XTVERSION), or "" if unknown."""
+    placeholders: bool = True
+    """Kitty mode: Unicode placeholders (True) or direct placement at the cursor (False)."""
 
 
 def real_cell_size(width: int, height: int) -> tuple[int, int]:
@@ -144,6 +151,7 @@ class _Answers:
         self.kitty_ok = False
         self.cell_size: tuple[int, int] | None = None
         self.sixel_colors: int | None = None
+        self.version: str | None = None
 
     @property
     def done(self) -> bool:
@@ -243,7 +251,14 @@ class _Answers:
             keys, _, message = body[1:].partition(b";")
             if b"i=31" in keys.split(b",") and message == b"OK":
                 self.kitty_ok = True
+        elif buf[i + 1] == ord("P") and body.startswith(b">|") and self.version is None:
+            self.version = _printable(body[2:])
         return esc + 2 - i
+
+
+def _printable(data: bytes, limit: int = 80) -> str:
+    """A terminal's self-description as plain text: printable ASCII only, bounded."""
+    return "".join(chr(b) for b in data[:limit] if 0x20 <= b < 0x7F).strip()
 
 
 def _numbers(body: bytes) -> tuple[int, ...]:
@@ -400,6 +415,128 @@ def _run(executable: str, args: list[str], env: dict[str, str], deadline: float)
     return result.stdout.strip()
 
 
+def _tmux_client_terminal(environ: Mapping[str, str], budget: float = 0.1) -> str:
+    """What the terminal outside tmux called itself when tmux asked it (XTVERSION), or ""."""
+    tmux = shutil.which("tmux", path=environ.get("PATH"))
+    if tmux is None:
+        return ""
+    env = {**os.environ, **environ}
+    target = ["-t", environ["TMUX_PANE"]] if environ.get("TMUX_PANE") else []
+    try:
+        value = _run(
+            tmux, ["display", "-p", *target, "#{client_termtype}"], env, time.monotonic() + budget
+        )
+    except subprocess.TimeoutExpired:
+        return ""
+    return _printable((value or "").encode("ascii", "replace"))
+
+
+# --------------------------------------------------------------------------
+# Which terminal, and how it takes Kitty images
+
+PLACEHOLDER_VERSIONS: dict[str, tuple[int, ...]] = {"kitty": (0, 28), "ghostty": ()}
+"""Terminals known to draw Kitty Unicode placeholders, from which version (() = all).
+
+kitty added them in 0.28.0; Ghostty has had them since its first release
+(ghostty-org/ghostty#2015). WezTerm answers the Kitty query but draws the
+placeholders as boxes (wezterm/wezterm#986, kovidgoyal's answer in
+junegunn/fzf#3486); so does Konsole (3rd/image.nvim#74)."""
+
+NO_DIRECT_PLACEMENT: dict[str, str] = {
+    "wezterm": (
+        "WezTerm's Kitty graphics have no Unicode placeholders and leave placed images"
+        " behind (wezterm/wezterm#2422)"
+    ),
+}
+"""Terminals whose direct Kitty placement is known not to work for a full-screen app."""
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """The terminal as it named itself (XTVERSION) or, failing that, as the environment hints."""
+
+    name: str = ""
+    """Lower-case program name ("kitty", "wezterm", ...), "" if unknown."""
+    version: tuple[int, ...] = ()
+    """Its version's leading numbers, () if unknown."""
+    label: str = ""
+    """How messages name it: "kitty 0.26.5"."""
+
+
+_XTVERSION = re.compile(r"\s*([A-Za-z][\w.+-]*)(?:\(([^)]*)\)|\s+(.*))?")
+
+
+def parse_xtversion(reply: str) -> Terminal:
+    """Name and version from an XTVERSION reply body: ``kitty(0.26.5)``, ``WezTerm 2024...``."""
+    match = _XTVERSION.match(reply)
+    if match is None:
+        return Terminal()
+    name = match[1]
+    version = (match[2] if match[2] is not None else match[3] or "").strip()
+    return _terminal_from(name, version)
+
+
+def _terminal_from(name: str, version: str) -> Terminal:
+    numbers = re.match(r"\d+(?:\.\d+)*", version)
+    parts = tuple(int(n) for n in numbers[0].split(".")[:4]) if numbers else ()
+    label = f"{name} {version}".strip() if version else name
+    return Terminal(name.lower(), parts, label[:60])
+
+
+def identify(reply: str | None, environ: Mapping[str, str], *, in_tmux: bool = False) -> Terminal:
+    """The terminal from its XTVERSION reply, else from TERM_PROGRAM or kitty's variables.
+
+    The environment only names the terminal (it may be stale: carried over SSH
+    or into tmux); whether it draws images at all is still the terminal's answer.
+    """
+    if reply:
+        found = parse_xtversion(reply)
+        if found.name:
+            return found
+    if in_tmux:
+        return Terminal()  # TERM_PROGRAM is tmux's, KITTY_WINDOW_ID its server's
+    program = environ.get("TERM_PROGRAM", "")
+    if program.lower() in _KITTY_HINT_PROGRAMS:
+        return _terminal_from(program, environ.get("TERM_PROGRAM_VERSION", ""))
+    if environ.get("TERM") == "xterm-kitty" or environ.get("KITTY_WINDOW_ID"):
+        return Terminal("kitty", (), "kitty")
+    return Terminal()
+
+
+def placement(terminal: Terminal, *, in_tmux: bool) -> tuple[str, str]:
+    """How to place Kitty images here: ``"placeholders"``, ``"direct"`` or ``"none"``, and why.
+
+    Unicode placeholders only where they are known to work; elsewhere direct
+    placement (the protocol's basic form, drawn at the cursor), which tmux
+    cannot carry: its panes move the cursor under the image.
+    """
+    name, label = terminal.name, terminal.label
+    since = PLACEHOLDER_VERSIONS.get(name)
+    if since is not None and (not since or (terminal.version and terminal.version >= since)):
+        return "placeholders", f"{label}: Kitty graphics, Unicode placeholders"
+    if name in NO_DIRECT_PLACEMENT:
+        return "none", f"{label}: {NO_DIRECT_PLACEMENT[name]}"
+    if since is not None:
+        need = ".".join(map(str, since))
+        why = (
+            f"Unicode placeholders need {need}"
+            if terminal.version
+            else f"its version is unknown; Unicode placeholders need {need}"
+        )
+    elif name:
+        why = "Unicode placeholders are known to work only in kitty 0.28+ and Ghostty"
+    else:
+        why = "it did not say its name and version; Unicode placeholders are not assumed"
+    who = label or "the terminal"
+    if in_tmux:
+        return (
+            "none",
+            f"{who} outside tmux: Kitty graphics without Unicode placeholders ({why})"
+            ", and direct placement does not survive tmux",
+        )
+    return "direct", f"{who}: Kitty graphics, direct placement ({why})"
+
+
 # --------------------------------------------------------------------------
 # Detection
 
@@ -463,39 +600,57 @@ def _auto(fd: int, env: Mapping[str, str], in_tmux: bool, timeout: float) -> Cap
     if passthrough:
         # The outer terminal gets the Kitty query and its own DA1; tmux answers
         # the rest at once, so its DA1 comes first and the outer one second.
+        # The outer terminal's XTVERSION reply is tmux's (client_termtype).
         query = wrap_passthrough(KITTY_QUERY + DA1_QUERY) + local
         expected = 2
     elif in_tmux:
         query, expected = local, 1  # only tmux itself can be asked
     else:
-        query, expected = KITTY_QUERY + local, 1
+        # XTVERSION before DA1: every terminal answers in order, so a reply to it
+        # comes before DA1's or never (terminals that do not know it stay silent).
+        query, expected = KITTY_QUERY + XTVERSION_QUERY + local, 1
     answers = _Answers(expected)
     with _raw(fd):
         _write_all(fd, query.encode())
         _read_until(fd, answers, time.monotonic() + timeout)
     cell = answers.cell_size or _winsize_cell(fd)
     colors = answers.sixel_colors or 256
+    terminal = identify(answers.version, env, in_tmux=in_tmux)
     common: dict[str, Any] = {
         "tmux": in_tmux,
         "sixel_colors": colors,
         "typeahead": bytes(answers.typeahead),
         "pending": answers.missing,
         "partial": bytes(answers.buffer),
+        "terminal": terminal.label,
     }
+    note = ""  # why Kitty graphics, though answered, are not used
     if answers.kitty_ok:  # only counted before the (last) DA1 reply
-        reason = (
+        if in_tmux:
+            terminal = identify(_tmux_client_terminal(env), env, in_tmux=True)
+            common["terminal"] = terminal.label
+        how, why = placement(terminal, in_tmux=in_tmux)
+        answered = (
             "the terminal outside tmux answered the Kitty graphics query (allow-passthrough is on)"
             if in_tmux
-            else "the terminal answered the Kitty graphics query"
+            else "it answered the Kitty graphics query"
         )
-        return Capabilities(
-            "kitty", reason, cell or DEFAULT_CELL_SIZE, passthrough=in_tmux, **common
-        )
+        if how != "none":
+            return Capabilities(
+                "kitty",
+                f"{why}; {answered}",
+                cell or DEFAULT_CELL_SIZE,
+                passthrough=in_tmux,
+                placeholders=how == "placeholders",
+                **common,
+            )
+        note = why + "; "
+    who = terminal.label or "the terminal"
     tmux_sixel = in_tmux and bool(answers.da1) and 4 in answers.da1[0][1:]
     if tmux_sixel:
         return Capabilities(
             "sixel",
-            "tmux draws Sixel graphics itself (its device attributes include Sixel)",
+            note + "tmux draws Sixel graphics itself (its device attributes include Sixel)",
             cell or DEFAULT_CELL_SIZE,
             passthrough=False,
             **common,
@@ -516,16 +671,19 @@ def _auto(fd: int, env: Mapping[str, str], in_tmux: bool, timeout: float) -> Cap
             "neither the terminal outside tmux (Kitty graphics) nor tmux (Sixel)"
             " can draw images: colour half-blocks"
         )
-        return Capabilities("halfblock", reason, cell, passthrough=False, **common)
+        return Capabilities("halfblock", note + reason, cell, passthrough=False, **common)
     if 4 in answers.da1[-1][1:]:
         return Capabilities(
             "sixel",
-            "the terminal lists Sixel graphics in its device attributes",
+            note + f"{who} lists Sixel graphics in its device attributes",
             cell or DEFAULT_CELL_SIZE,
             passthrough=False,
             **common,
         )
-    reason = "the terminal has neither Kitty nor Sixel graphics: colour half-blocks"
+    if note:
+        reason = note + "and it has no Sixel graphics: colour half-blocks"
+    else:
+        reason = f"{who} has neither Kitty nor Sixel graphics: colour half-blocks"
     return Capabilities("halfblock", reason, cell, passthrough=False, **common)
 
 
@@ -535,10 +693,21 @@ def _forced(
     """The user chose the protocol; only the cell size is learnt."""
     reason = f'graphics = "{choice}" in the config'
     passthrough = False
+    placeholders = True
+    terminal = identify(None, env, in_tmux=in_tmux)
     if choice == "kitty" and in_tmux:
+        # Only placeholders survive tmux: its panes move the cursor under an image.
+        reason += ", Unicode placeholders (the only Kitty images that survive tmux)"
         passthrough = _tmux_passthrough(env)
         if not passthrough:
             reason += " (inside tmux without allow-passthrough the images may not show)"
+    elif choice == "kitty":
+        # Not asked, so only the environment can say placeholders work; direct
+        # placement works in every terminal with Kitty graphics.
+        placeholders = placement(terminal, in_tmux=False)[0] == "placeholders"
+        reason += ", Unicode placeholders" if placeholders else ", direct placement"
+        if terminal.label:
+            reason += f" ({terminal.label}, from the environment)"
     cell: tuple[int, int] | None = None
     extra: dict[str, Any] = {}
     if _termios is not None:
@@ -557,7 +726,16 @@ def _forced(
                         "pending": answers.missing,
                         "partial": bytes(answers.buffer),
                     }
-    return Capabilities(choice, reason, cell or DEFAULT_CELL_SIZE, in_tmux, passthrough, **extra)
+    return Capabilities(
+        choice,
+        reason,
+        cell or DEFAULT_CELL_SIZE,
+        in_tmux,
+        passthrough,
+        terminal=terminal.label,
+        placeholders=placeholders,
+        **extra,
+    )
 
 
 def drain(caps: Capabilities, tty: int | None = None, *, timeout: float = 1.0) -> Capabilities:

@@ -1,5 +1,10 @@
 """Kitty graphics protocol: send an image once, show it through Unicode placeholders.
 
+Terminals without placeholders (kitty before 0.28, Konsole) get a *direct*
+placement instead: :func:`transmit` with ``virtual=False`` stores the image
+only, and :func:`place` puts it at the cursor, where the app has moved it;
+:func:`unplace` takes it off the screen, keeping the image for next time.
+
 The image is transmitted once (as PNG, base64, in chunks of 4096 bytes) with a
 *virtual* placement (``U=1``). The cells that show it hold the
 placeholder character U+10EEEE, with two combining diacritics giving the row
@@ -125,12 +130,15 @@ def _command(keys: str, payload: str = "") -> str:
     return f"{START}{keys};{payload}{END}" if payload else f"{START}{keys}{END}"
 
 
-def transmit(image_id: int, image: Image.Image, cols: int, rows: int) -> str:
-    """Escape sequences that store ``image`` as ``image_id`` and place it virtually.
+def transmit(
+    image_id: int, image: Image.Image, cols: int, rows: int, *, virtual: bool = True
+) -> str:
+    """Escape sequences that store ``image`` as ``image_id`` and (``virtual``) place it virtually.
 
     ``cols`` x ``rows`` is the cell box the placeholders will cover; the
     terminal fits the image into it keeping its aspect ratio. ``q=2`` keeps the
-    terminal from answering, so nothing lands in the app's input.
+    terminal from answering, so nothing lands in the app's input. Without
+    ``virtual`` the image is only stored, for :func:`place`.
     """
     if not 0 < image_id < 1 << 24:
         raise ValueError(f"image id {image_id} is outside 1..2**24-1")
@@ -149,8 +157,26 @@ def transmit(image_id: int, image: Image.Image, cols: int, rows: int) -> str:
         more = 1 if index < len(chunks) - 1 else 0
         keys = f"{first},m={more}" if index == 0 else f"q=2,m={more}"
         parts.append(_command(keys, chunk))
-    parts.append(_command(f"a=p,U=1,q=2,i={image_id},c={cols},r={rows}"))
+    if virtual:
+        parts.append(_command(f"a=p,U=1,q=2,i={image_id},c={cols},r={rows}"))
     return "".join(parts)
+
+
+def place(image_id: int, placement_id: int, cols: int = 0, rows: int = 0) -> str:
+    """Escape sequence that shows stored image ``image_id`` at the cursor (direct placement).
+
+    The same ``placement_id`` again moves the placement rather than adding one.
+    ``cols`` x ``rows`` (when not 0) stretch the image over that many cells;
+    without them it is drawn at its own pixel size. ``C=1`` leaves the cursor
+    where it was, so the text after it lands where the app expects.
+    """
+    size = f",c={cols},r={rows}" if cols and rows else ""
+    return _command(f"a=p,q=2,C=1,i={image_id},p={placement_id}{size}")
+
+
+def unplace(image_id: int, placement_id: int) -> str:
+    """Escape sequence that removes one placement from the screen (the image stays stored)."""
+    return _command(f"a=d,d=i,q=2,i={image_id},p={placement_id}")
 
 
 def delete(image_id: int) -> str:

@@ -9,6 +9,10 @@ the half-block renders, so flipping back and forth costs no decoding.
   :class:`TerminalImages` remembers which ids the terminal holds: repainting a
   photo sends placeholders only, and an image no widget shows any more is
   deleted from the terminal.
+- **Kitty, direct placement** (terminals without placeholders: kitty before
+  0.28): the image is transmitted the same way, the cells are blank, and
+  ``PhotoView.render_lines`` places the image at its cells like a Sixel
+  picture; the placement is taken off when the view changes or goes.
 - **Sixel**: the pixels are written after the cells they cover (see
   ``PhotoView.render_lines``). A Sixel image lives only as long as nothing
   draws over its cells, so it is sent again when, and only when, Textual
@@ -53,6 +57,8 @@ class PictureSettings:
     passthrough: bool = False
     sixel_colors: int = 256
     reason: str = ""
+    kitty_direct: bool = False
+    """Kitty images placed at the cursor rather than through Unicode placeholders."""
 
     @property
     def graphics(self) -> bool:
@@ -75,6 +81,7 @@ class PictureSettings:
             # Pillow quantises to at most 256 colours, whatever the terminal allows.
             sixel_colors=max(2, min(256, found.sixel_colors)),
             reason=found.reason,
+            kitty_direct=found.mode == "kitty" and not found.placeholders,
         )
 
     def wrap(self, sequence: str) -> str:
@@ -86,12 +93,19 @@ PictureKey = tuple[object, ...]
 
 _ids = itertools.count(random.randrange(1, 1 << 22))
 _ids_lock = threading.Lock()
+_placements = itertools.count(random.randrange(1, 1 << 20))
 
 
 def _next_id() -> int:
     """A fresh Kitty image id (random start, so two apps in one terminal rarely clash)."""
     with _ids_lock:
         return next(_ids) % ((1 << 24) - 1) + 1
+
+
+def next_placement_id() -> int:
+    """A fresh Kitty placement id, one per widget that places images directly."""
+    with _ids_lock:
+        return next(_placements) % ((1 << 24) - 1) + 1
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,10 @@ class Picture:
     strips: tuple[Strip, ...] = ()
     """Kitty only: one row of placeholders per cell row."""
     error: str | None = None
+    direct: bool = False
+    """Kitty: placed at the cursor (``PhotoView.render_lines``), no placeholders."""
+    stretch: bool = False
+    """Kitty direct: the image is smaller than its cells and is scaled up to cover them."""
 
     @property
     def width(self) -> int:
@@ -134,7 +152,15 @@ def _key(
     height_px: int | None,
     settings: PictureSettings,
 ) -> PictureKey:
-    box = (cols, rows, height_px, settings.mode, settings.cell_size, settings.sixel_colors)
+    box = (
+        cols,
+        rows,
+        height_px,
+        settings.mode,
+        settings.cell_size,
+        settings.sixel_colors,
+        settings.kitty_direct,
+    )
     return (path, identity, *box)
 
 
@@ -267,6 +293,20 @@ def picture_from_image(
         used_cols = min(used_cols, kitty.MAX_CELLS)
         used_rows = min(used_rows, kitty.MAX_CELLS)
         image_id = _next_id()
+        if settings.kitty_direct:
+            payload = kitty.transmit(image_id, image, used_cols, used_rows, virtual=False)
+            # Drawn at its own pixel size, unless it stands for a larger area.
+            stretch = width > image.width + 0.5 or height > image.height + 0.5
+            return Picture(
+                key,
+                "kitty",
+                used_cols,
+                used_rows,
+                payload,
+                image_id,
+                direct=True,
+                stretch=stretch,
+            )
         payload = kitty.transmit(image_id, image, used_cols, used_rows)
         style = Style(color=Color.from_rgb(*kitty.id_color(image_id)))
         strips = tuple(
@@ -330,6 +370,11 @@ class TerminalImages:
                 image_id, _ = self._kept.popitem(last=False)
                 self._send(kitty.delete(image_id))
 
+    def unplace(self, picture: Picture, placement_id: int) -> None:
+        """Take a directly placed picture off the screen (the terminal keeps the image)."""
+        if picture.mode == "kitty" and picture.direct and picture.image_id:
+            self._send(kitty.unplace(picture.image_id, placement_id))
+
     def clear(self) -> None:
         """Delete every image this app sent (when it ends)."""
         for image_id in [*self._shown, *self._kept]:
@@ -356,4 +401,14 @@ def sixel_segments(payload: str, x: int, y: int, settings: PictureSettings) -> l
     """
     body = f"\x1b7\x1b[{y + 1};{x + 1}H{settings.wrap(payload)}\x1b8"
     # A control segment: Textual counts it as no cells and writes it as it is.
+    return [Segment(body, None, ZERO_WIDTH)]
+
+
+def kitty_place_segments(
+    picture: Picture, placement_id: int, x: int, y: int, settings: PictureSettings
+) -> list[Segment]:
+    """Segments that place a stored Kitty image with its top-left cell at screen ``x``, ``y``."""
+    cols, rows = (picture.cols, picture.rows) if picture.stretch else (0, 0)
+    command = kitty.place(picture.image_id, placement_id, cols, rows)
+    body = f"\x1b7\x1b[{y + 1};{x + 1}H{settings.wrap(command)}\x1b8"
     return [Segment(body, None, ZERO_WIDTH)]

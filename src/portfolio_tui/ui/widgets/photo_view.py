@@ -2,8 +2,9 @@
 
 In half-block mode the photo is a block of coloured cells. With Kitty graphics
 the cells hold placeholders for an image the terminal was sent once; with
-Sixel the cells are blank and the image is written after them (see
-:meth:`PhotoView.render_lines`). See ``ui/pictures.py``.
+Sixel, or Kitty direct placement (no placeholders), the cells are blank and the
+image is written after them (see :meth:`PhotoView.render_lines`). See
+``ui/pictures.py``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from ..pictures import (
     Picture,
     PictureSettings,
     TerminalImages,
+    kitty_place_segments,
+    next_placement_id,
     pixel_fit,
     render_picture,
     sixel_segments,
@@ -110,6 +113,10 @@ class PhotoView(Widget):
         self._rendered: Shown | None = None
         # (picture, screen position, terminal size) of the Sixel image the terminal shows.
         self._sixel_drawn: tuple[object, ...] | None = None
+        # Kitty direct placement: this widget's placement id, and the picture the
+        # terminal shows there with its (image id, screen position, terminal size).
+        self._placement_id = next_placement_id()
+        self._placed: tuple[Picture, tuple[object, ...]] | None = None
         self._wanted: tuple[object, ...] | None = None
         self._last_request = 0.0
         self._deferred: Timer | None = None
@@ -136,6 +143,8 @@ class PhotoView(Widget):
         """Make ``rendered`` current: the terminal gets a Kitty image before its placeholders."""
         previous = self._rendered
         self._rendered = rendered
+        if self._placed is not None and self._placed[0] is not rendered:
+            self._unplace()
         images = self._terminal_images()
         if images is not None:
             if isinstance(rendered, Picture) and rendered.error is None:
@@ -144,7 +153,19 @@ class PhotoView(Widget):
                 images.release(self, previous)
         self.refresh()
 
+    def _unplace(self) -> None:
+        """Take this widget's directly placed Kitty image off the screen, if it has one."""
+        placed, self._placed = self._placed, None
+        images = self._terminal_images()
+        if placed is not None and images is not None:
+            images.unplace(placed[0], self._placement_id)
+
+    def on_hide(self) -> None:
+        # A placed Kitty image stays above the text until taken off.
+        self._unplace()
+
     def on_unmount(self) -> None:
+        self._unplace()
         images = self._terminal_images()
         if images is not None and isinstance(self._rendered, Picture):
             images.release(self, self._rendered)
@@ -354,12 +375,51 @@ class PhotoView(Widget):
         return Region(left, top, min(rendered.width, width), min(rows, height))
 
     def forget_sixel(self, _: object = None) -> None:
-        """Something else has been drawn over the screen: the next paint sends the image."""
+        """Something else has been drawn over the screen: the next paint sends the image.
+
+        A directly placed Kitty image would stay above the other screen, so it
+        is taken off now and placed again when this screen is painted.
+        """
         self._sixel_drawn = None
+        if self._placed is not None:
+            self._unplace()
+            # The signal may come after this screen's last paint: paint again (a
+            # screen that is not active places nothing).
+            self.refresh()
+
+    def _place_kitty(self, crop: Region, lines: list[Strip], picture: Picture) -> list[Strip]:
+        """Place a stored Kitty image at its cells, after the last line of this update.
+
+        Text written over a placed image does not hide it, so it is placed once
+        per picture, place and terminal size, not on every repaint.
+        """
+        box = self._image_box()
+        try:
+            active = self.screen.is_active
+        except NoScreen:
+            active = False
+        if box is None or not active:
+            self._unplace()
+            return lines
+        if not crop.overlaps(box):
+            return lines
+        origin = self.content_region.offset + box.offset
+        state = (picture.image_id, origin, self.app.size)
+        if self._placed is not None and self._placed[0] is picture and self._placed[1] == state:
+            return lines
+        extra = kitty_place_segments(
+            picture, self._placement_id, origin.x, origin.y, self.picture_settings
+        )
+        last = lines[-1]
+        lines[-1] = Strip([*last, *extra], last.cell_length)
+        self._placed = (picture, state)
+        return lines
 
     def render_lines(self, crop: Region) -> list[Strip]:
         lines = super().render_lines(crop)
         rendered = self._rendered
+        if isinstance(rendered, Picture) and rendered.direct and lines:
+            return self._place_kitty(crop, lines, rendered)
         if not (isinstance(rendered, Picture) and rendered.mode == "sixel" and lines):
             return lines
         box = self._image_box()
@@ -446,7 +506,7 @@ class PhotoView(Widget):
         top = max(0, (height - rows - self._label_rows) // 2)
         if self.label is not None and y == top + rows:
             return self._label_line(width, base)
-        if isinstance(rendered, Picture) and rendered.mode == "sixel":
+        if isinstance(rendered, Picture) and (rendered.mode == "sixel" or rendered.direct):
             return Strip.blank(width, base)
         strips = rendered.strips
         index = y - top
