@@ -70,8 +70,11 @@ is shown).  darktable itself reads ``xmp:Label`` before its own list
 (``src/common/exif.cc``).
 
 Rating: ``xmp:Rating`` as written: -1 rejected, 0 unrated, 1..5 stars
-(``4.0`` is read as 4).  A non-number, a fraction or a value outside -1..5 is
-a problem and ignored; an empty value counts as absent.
+(``4.0`` is read as 4); 6 is darktable's old code for rejected and is read as
+-1, with a note.  Any other non-number, fraction or value outside -1..5 is a
+problem and ignored; an empty value counts as absent.  Ratings, digiKam pick
+labels and colour labels are read by :func:`culling_fields` alone, for ``check``,
+``xmp import`` and provenance alike.
 
 Provenance
 ----------
@@ -116,8 +119,8 @@ import os
 import re
 import struct
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Final
 from xml.etree.ElementTree import Element, ParseError
@@ -267,19 +270,12 @@ def _facts(root: Element, origin: str) -> XmpFacts:
     problems: list[str] = []
     blocks = descriptions(root)
     source_type = _source_code(_first(blocks, IPTC_EXT_NS, "DigitalSourceType"))
-    rating = _rating(_first(blocks, XMP_NS, "Rating"), origin, problems)
-    label = _text(_first(blocks, XMP_NS, "Label"))
-    if label is None:
-        label = _digikam_label(_first(blocks, DIGIKAM_NS, "ColorLabel"), origin, problems)
-    if label is None:
-        label = _darktable_label(
-            property_values(blocks, DARKTABLE_NS, "colorlabels"), origin, problems
-        )
+    culling = culling_fields(blocks, origin, problems)
     return XmpFacts(
         source_type=source_type,
         provenance=PROVENANCE.get(source_type) if source_type else None,
-        rating=rating,
-        label=label,
+        rating=culling.rating,
+        label=culling.label_text,
         creator_tool=_text(_first(blocks, XMP_NS, "CreatorTool")),
         problems=tuple(problems),
     )
@@ -346,14 +342,148 @@ def _source_code(value: str | None) -> str | None:
     return _CANONICAL_CODE.get(text.casefold(), text)
 
 
-def _rating(value: str | None, origin: str, problems: list[str]) -> int | None:
+# --------------------------------------------------------------------------- culling
+
+STORE_LABELS: Final = ("red", "yellow", "green", "blue", "purple")
+"""The colour labels the curation store holds."""
+LIGHTROOM_LABELS: Final = {label: label.capitalize() for label in STORE_LABELS}
+"""Store label -> ``xmp:Label`` text (what Lightroom, Bridge and darktable compare with)."""
+DARKTABLE_OLD_REJECT: Final = 6
+"""``xmp:Rating`` 6: darktable before 3.0 kept "rejected" as rating 6 (``DT_VIEW_REJECT``)
+and reads a 6 back as rejected (``src/common/exif.cc``: ``flags & 0x7``)."""
+DIGIKAM_REJECTED: Final = 1
+DIGIKAM_PENDING: Final = 2
+DIGIKAM_ACCEPTED: Final = 3
+_NUMBER: Final = re.compile(r"[+-]?[0-9]{1,6}(?:\.0*)?")
+
+
+@dataclass(frozen=True)
+class CullingFields:
+    """Rating, pick flag and colour label as one XMP packet writes them.
+
+    The one reading of these fields: ``check`` (through :func:`read_xmp`), ``xmp
+    import`` and provenance all use it, so they agree on what a sidecar says and
+    report a value they cannot use in the same words.  ``rating`` is -1 (rejected)
+    to 5 (darktable's old 6 is read as -1, with a note); ``pick`` is
+    ``digiKam:PickLabel`` 0..3; ``label`` is one of :data:`STORE_LABELS`, from the
+    first label property that holds a value (``xmp:Label``, then
+    ``digiKam:ColorLabel``, then ``darktable:colorlabels``); ``label_text`` is that
+    property's label as written or named ("Grün", "Orange"), for display;
+    ``label_said``: some label property holds a value, even one not usable;
+    ``notes``: field ("rating", "flag", "label") -> sentences about values read
+    but not as written, or not usable here.
+    """
+
+    rating: int | None = None
+    pick: int | None = None
+    label: str | None = None
+    label_text: str | None = None
+    label_said: bool = False
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def culling_fields(blocks: Sequence[Element], origin: str, problems: list[str]) -> CullingFields:
+    """Read rating, pick and label from a packet's ``rdf:Description`` blocks.
+
+    Values that are not what the property allows are appended to ``problems`` as
+    sentences starting with ``origin`` ("...; it is ignored").
+    """
+    notes: dict[str, list[str]] = {}
+
+    def first(namespace: str, name: str) -> str | None:
+        values = property_values(blocks, namespace, name)
+        return values[0] if values else None
+
+    rating = _read_rating(first(XMP_NS, "Rating"), origin, problems, notes)
+    pick = _read_pick(first(DIGIKAM_NS, "PickLabel"), origin, problems, notes)
+
+    said: list[tuple[str, str | None, str]] = []  # (property, store label or None, as named)
+    text = _text(first(XMP_NS, "Label"))
+    if text:
+        label = next(
+            (k for k, v in LIGHTROOM_LABELS.items() if v.casefold() == text.casefold()), None
+        )
+        if label is None:
+            notes.setdefault("label", []).append(
+                f"{origin}: xmp:Label is {_shown(text)}, not one of Red, Yellow, Green, Blue, "
+                "Purple; not imported"
+            )
+        said.append(("xmp:Label", label, text))
+    digikam = (first(DIGIKAM_NS, "ColorLabel") or "").strip()
+    if digikam:
+        number = _small_number(digikam)
+        if number == 0:
+            pass  # digiKam's "no colour label"
+        elif number is not None and number in DIGIKAM_LABELS:
+            name = DIGIKAM_LABELS[number]
+            label = name.lower() if name.lower() in STORE_LABELS else None
+            said.append(("digiKam:ColorLabel", label, name))
+            if label is None:
+                shown = DIGIKAM_COLOR_NAMES.get(number, name.lower())
+                notes.setdefault("label", []).append(
+                    f"{origin}: digiKam:ColorLabel {number} ({shown}) has no equivalent "
+                    "here; not imported"
+                )
+        else:
+            problems.append(
+                f"{origin}: digiKam:ColorLabel is {_shown(digikam)}, not a colour label "
+                "number from 0 to 9; it is ignored"
+            )
+    listed = [v.strip() for v in property_values(blocks, DARKTABLE_NS, "colorlabels") or ()]
+    named: list[str] = []
+    for value in (v for v in listed if v):
+        number = _small_number(value)
+        if number is not None and number < len(DARKTABLE_LABELS):
+            named.append(DARKTABLE_LABELS[number])
+        else:
+            problems.append(
+                f"{origin}: darktable:colorlabels holds {_shown(value)}, not a colour "
+                "label number from 0 to 4; it is ignored"
+            )
+    if named:
+        said.append(("darktable:colorlabels", named[0].lower(), named[0]))
+    if len(named) > 1:
+        notes.setdefault("label", []).append(
+            f"{origin}: darktable:colorlabels lists several labels "
+            f"({', '.join(n.lower() for n in named)}); the first, {named[0].lower()}, is the "
+            "one read"
+        )
+    if len({label for _, label, _ in said if label is not None}) > 1:
+        listing = ", ".join(f"{name} {label or 'none'}" for name, label, _ in said)
+        notes.setdefault("label", []).append(
+            f"{origin}: the colour labels disagree ({listing}); {said[0][0]} is read first "
+            "(xmp:Label, then digiKam:ColorLabel, then darktable:colorlabels)"
+        )
+    return CullingFields(
+        rating=rating,
+        pick=pick,
+        label=said[0][1] if said else None,
+        label_text=said[0][2] if said else None,
+        label_said=bool(said),
+        notes=notes,
+    )
+
+
+DIGIKAM_COLOR_NAMES: Final = {2: "orange", 6: "magenta", 7: "gray", 8: "black", 9: "white"}
+"""digiKam's own names, where a note names a label the store cannot hold."""
+
+
+def _read_rating(
+    value: str | None, origin: str, problems: list[str], notes: dict[str, list[str]]
+) -> int | None:
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if _INTEGER.fullmatch(text):
+    if _NUMBER.fullmatch(text):
         number = int(float(text))
         if -1 <= number <= 5:
             return number
+        if number == DARKTABLE_OLD_REJECT:
+            notes.setdefault("flag", []).append(
+                f"{origin}: xmp:Rating 6 is darktable's old code for a rejected photo; "
+                "read as rejected"
+            )
+            return -1
     problems.append(
         f"{origin}: xmp:Rating is {_shown(value)}, not a whole number from -1 (rejected) "
         "to 5; it is ignored"
@@ -361,36 +491,28 @@ def _rating(value: str | None, origin: str, problems: list[str]) -> int | None:
     return None
 
 
-def _small_number(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
-
-
-def _digikam_label(value: str | None, origin: str, problems: list[str]) -> str | None:
+def _read_pick(
+    value: str | None, origin: str, problems: list[str], notes: dict[str, list[str]]
+) -> int | None:
     if value is None or not value.strip():
         return None
     number = _small_number(value)
-    if number == 0:
-        return None  # digiKam's "no colour label"
-    if number is not None and number in DIGIKAM_LABELS:
-        return DIGIKAM_LABELS[number]
-    problems.append(
-        f"{origin}: digiKam:ColorLabel is {_shown(value)}, not a colour label number "
-        "from 0 to 9; it is ignored"
-    )
-    return None
-
-
-def _darktable_label(values: list[str] | None, origin: str, problems: list[str]) -> str | None:
-    for value in values or ():
-        number = _small_number(value)
-        if number is not None and number < len(DARKTABLE_LABELS):
-            return DARKTABLE_LABELS[number]
+    if number is None or number > DIGIKAM_ACCEPTED:
         problems.append(
-            f"{origin}: darktable:colorlabels holds {_shown(value)}, not a colour label "
-            "number from 0 to 4; it is ignored"
+            f"{origin}: digiKam:PickLabel is {_shown(value)}, not a pick label number from "
+            "0 to 3; it is ignored"
         )
-    return None
+        return None
+    if number == DIGIKAM_PENDING:
+        notes.setdefault("flag", []).append(
+            f"{origin}: digiKam:PickLabel 2 (pending) has no equivalent here; not imported"
+        )
+    return number
+
+
+def _small_number(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
 
 
 def _too_large(origin: str, size: int, limit: int) -> str:

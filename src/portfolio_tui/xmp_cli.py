@@ -96,7 +96,8 @@ def xmp_parser() -> argparse.ArgumentParser:
         "--sidecar-name",
         choices=("ext", "base"),
         default="ext",
-        help="ext: NAME.ext.xmp, as darktable and digiKam write (default); "
+        help="the name of a new sidecar (a photo's existing sidecar is always the one "
+        "written): ext: NAME.ext.xmp, as darktable and digiKam write (default); "
         "base: NAME.xmp, as Lightroom, Bridge and Capture One write",
     )
     exporter.add_argument(

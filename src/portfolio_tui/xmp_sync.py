@@ -58,6 +58,7 @@ import re
 import stat
 import time
 import xml.parsers.expat
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -78,9 +79,14 @@ from .files import fsync_dir
 from .portfolio import Photo
 from .xmp import (
     DARKTABLE_NS,
+    DARKTABLE_OLD_REJECT,
+    DIGIKAM_ACCEPTED,
     DIGIKAM_NS,
+    DIGIKAM_REJECTED,
+    LIGHTROOM_LABELS,
     RDF_NS,
     XMP_NS,
+    culling_fields,
     descriptions,
     embedded_origin,
     find_sidecars,
@@ -110,38 +116,11 @@ __all__ = [
 
 SidecarName = Literal["ext", "base"]
 
-LIGHTROOM_LABELS: Final = {
-    "red": "Red",
-    "yellow": "Yellow",
-    "green": "Green",
-    "blue": "Blue",
-    "purple": "Purple",
-}
-"""Store label -> ``xmp:Label`` text (what Lightroom, Bridge and darktable compare with)."""
 DARKTABLE_LABELS: Final = {"red": 0, "yellow": 1, "green": 2, "blue": 3, "purple": 4}
 """Store label -> number in ``darktable:colorlabels`` (``dt_colorlabels_enum``)."""
 DIGIKAM_COLOR_LABELS: Final = {"red": 1, "yellow": 3, "green": 4, "blue": 5, "purple": 6}
 """Store label -> ``digiKam:ColorLabel`` (6 is digiKam's magenta, written as "Purple")."""
-DIGIKAM_COLOR_NAMES: Final = {
-    1: "red",
-    2: "orange",
-    3: "yellow",
-    4: "green",
-    5: "blue",
-    6: "magenta",
-    7: "gray",
-    8: "black",
-    9: "white",
-}
-DIGIKAM_REJECTED: Final = 1
-DIGIKAM_PENDING: Final = 2
-DIGIKAM_ACCEPTED: Final = 3
-DARKTABLE_OLD_REJECT: Final = 6
-
-_FROM_DARKTABLE: Final = {number: label for label, number in DARKTABLE_LABELS.items()}
-_FROM_DIGIKAM: Final = {number: label for label, number in DIGIKAM_COLOR_LABELS.items()}
 _NUMBER: Final = re.compile(r"[+-]?[0-9]{1,6}(?:\.0*)?")
-_SMALL: Final = re.compile(r"[0-9]{1,3}")
 
 PROPERTIES: Final = (
     (XMP_NS, "Rating", "xmp"),
@@ -192,123 +171,11 @@ class XmpCulling:
         return self.rating is not None or self.flag is not None or self.label is not None
 
 
-def _shown(value: str) -> str:
-    value = value.strip()
-    return repr(value if len(value) <= 40 else value[:39] + "…")
-
-
 def _packet(root: Element, path: Path, origin: str, problems: list[str]) -> _Packet:
-    blocks = descriptions(root)
-    notes: dict[str, list[str]] = {}
-
-    def first(namespace: str, name: str) -> str | None:
-        values = property_values(blocks, namespace, name)
-        return values[0] if values else None
-
-    rating = _read_rating(first(XMP_NS, "Rating"), origin, problems, notes)
-    pick = _read_pick(first(DIGIKAM_NS, "PickLabel"), origin, problems, notes)
-
-    said: list[tuple[str, str | None]] = []  # (property, store label or None)
-    text = (first(XMP_NS, "Label") or "").strip()
-    if text:
-        label = next(
-            (k for k, v in LIGHTROOM_LABELS.items() if v.casefold() == text.casefold()), None
-        )
-        if label is None:
-            notes.setdefault("label", []).append(
-                f"{origin}: xmp:Label is {_shown(text)}, not one of Red, Yellow, Green, Blue, "
-                "Purple; not imported"
-            )
-        said.append(("xmp:Label", label))
-    digikam = (first(DIGIKAM_NS, "ColorLabel") or "").strip()
-    if digikam:
-        number = int(digikam) if _SMALL.fullmatch(digikam) else None
-        if number == 0:
-            pass  # digiKam's "no colour label"
-        elif number in _FROM_DIGIKAM:
-            said.append(("digiKam:ColorLabel", _FROM_DIGIKAM[number]))
-        elif number in DIGIKAM_COLOR_NAMES:
-            said.append(("digiKam:ColorLabel", None))
-            notes.setdefault("label", []).append(
-                f"{origin}: digiKam:ColorLabel {number} ({DIGIKAM_COLOR_NAMES[number]}) has "
-                "no equivalent here; not imported"
-            )
-        else:
-            problems.append(
-                f"{origin}: digiKam:ColorLabel is {_shown(digikam)}, not a colour label "
-                "number from 0 to 9; it is ignored"
-            )
-    darktable = [v.strip() for v in property_values(blocks, DARKTABLE_NS, "colorlabels") or ()]
-    darktable = [v for v in darktable if v]
-    if darktable:
-        labels = []
-        for value in darktable:
-            number = int(value) if _SMALL.fullmatch(value) else None
-            if number in _FROM_DARKTABLE:
-                labels.append(_FROM_DARKTABLE[number])
-            else:
-                problems.append(
-                    f"{origin}: darktable:colorlabels holds {_shown(value)}, not a colour "
-                    "label number from 0 to 4; it is ignored"
-                )
-        if labels:
-            said.append(("darktable:colorlabels", labels[0]))
-        if len(labels) > 1:
-            notes.setdefault("label", []).append(
-                f"{origin}: darktable:colorlabels lists several labels ({', '.join(labels)}); "
-                f"the first, {labels[0]}, is the one read"
-            )
-    label = said[0][1] if said else None
-    if len({value for _, value in said if value is not None}) > 1:
-        listing = ", ".join(f"{name} {value or 'none'}" for name, value in said)
-        notes.setdefault("label", []).append(
-            f"{origin}: the colour labels disagree ({listing}); {said[0][0]} is read first "
-            "(xmp:Label, then digiKam:ColorLabel, then darktable:colorlabels)"
-        )
-    return _Packet(path, origin, rating, pick, label, bool(said), notes)
-
-
-def _read_rating(
-    value: str | None, origin: str, problems: list[str], notes: dict[str, list[str]]
-) -> int | None:
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    if _NUMBER.fullmatch(text):
-        number = int(float(text))
-        if -1 <= number <= 5:
-            return number
-        if number == DARKTABLE_OLD_REJECT:
-            notes.setdefault("flag", []).append(
-                f"{origin}: xmp:Rating 6 is darktable's old code for a rejected photo; "
-                "read as rejected"
-            )
-            return -1
-    problems.append(
-        f"{origin}: xmp:Rating is {_shown(value)}, not a whole number from -1 (rejected) "
-        "to 5; it is ignored"
+    found = culling_fields(descriptions(root), origin, problems)  # the one reader (xmp.py)
+    return _Packet(
+        path, origin, found.rating, found.pick, found.label, found.label_said, found.notes
     )
-    return None
-
-
-def _read_pick(
-    value: str | None, origin: str, problems: list[str], notes: dict[str, list[str]]
-) -> int | None:
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    number = int(text) if _SMALL.fullmatch(text) else None
-    if number is None or number > DIGIKAM_ACCEPTED:
-        problems.append(
-            f"{origin}: digiKam:PickLabel is {_shown(value)}, not a pick label number from "
-            "0 to 3; it is ignored"
-        )
-        return None
-    if number == DIGIKAM_PENDING:
-        notes.setdefault("flag", []).append(
-            f"{origin}: digiKam:PickLabel 2 (pending) has no equivalent here; not imported"
-        )
-    return number
 
 
 def _read_bytes_packet(
@@ -849,19 +716,32 @@ def _new_sidecar() -> bytes:
 # --------------------------------------------------------------------------- export
 
 
-def sidecar_for(photo: Path, name: SidecarName = "ext") -> Path:
-    """The sidecar export writes for ``photo``.
+def sidecar_for(photo: Path, name: SidecarName = "ext", *, base_is_shared: bool = False) -> Path:
+    """The sidecar export writes for ``photo``: the one it has, else a new one.
 
+    A sidecar that exists is written, whichever its name, so that the tool that
+    made it sees the change and no second sidecar appears beside it: ``name``
+    only says which is preferred when both exist, and what a new one is called.
     ``ext``: ``NAME.ext.xmp`` (darktable, digiKam); ``base``: ``NAME.xmp``
     (Lightroom, Bridge, Capture One).  An existing upper-case ``.XMP`` is used
-    when there is no lower-case one.
+    when there is no lower-case one.  ``base_is_shared``: another photo has the
+    same ``NAME`` (``IMG_1.jpg``, ``IMG_1.png``), so with ``ext`` an existing
+    ``NAME.xmp`` is nobody's in particular and is not written.
     """
-    stem = photo.name if name == "ext" else photo.stem
-    for candidate in (f"{stem}.xmp", f"{stem}.XMP"):
+    ext = (f"{photo.name}.xmp", f"{photo.name}.XMP")
+    base = (f"{photo.stem}.xmp", f"{photo.stem}.XMP")
+    order: tuple[str, ...]
+    if name == "base":
+        order = (*base, *ext)
+    elif base_is_shared:
+        order = ext
+    else:
+        order = (*ext, *base)
+    for candidate in dict.fromkeys(order):
         path = photo.with_name(candidate)
         if os.path.lexists(path):
             return path
-    return photo.with_name(f"{stem}.xmp")
+    return photo.with_name(order[0])
 
 
 def _has_values(entry: PhotoCuration) -> bool:
@@ -1078,6 +958,8 @@ def export_sidecars(
     """
     todo: list[tuple[Photo, str, Path]] = []
     targets: dict[Path, list[Photo]] = {}
+    photos = list(photos)
+    stems = Counter(photo.path.with_suffix("") for photo in photos)
     considered = 0
     for photo in photos:
         considered += 1
@@ -1085,7 +967,8 @@ def export_sidecars(
             rel = clean_photo_path(photo.rel)
         except InvalidChange:
             continue  # the store cannot hold anything for it
-        target = sidecar_for(photo.path, sidecar_name)
+        shared = stems[photo.path.with_suffix("")] > 1
+        target = sidecar_for(photo.path, sidecar_name, base_is_shared=shared)
         todo.append((photo, rel, target))
         targets.setdefault(target, []).append(photo)
     done: list[PhotoExport] = []
@@ -1134,7 +1017,9 @@ def _export_one(
     if not _has_values(entry) and (info is None or not overwrite):
         return None
     notes: list[str] = []
-    if sidecar_name == "base" and os.path.lexists(photo.path.with_name(photo.name + ".xmp")):
+    if target.name.lower() != photo.name.lower() + ".xmp" and os.path.lexists(
+        photo.path.with_name(photo.name + ".xmp")
+    ):
         notes.append(
             f"{photo.path.with_name(photo.name + '.xmp')}: also exists and is read before "
             f"{target.name} (by import, darktable and digiKam)"

@@ -337,11 +337,22 @@ def test_first_screen_count_matches_the_grid_layout() -> None:
 
 
 def _mpo(path: Path, main: tuple[int, int], preview: tuple[int, int]) -> Path:
-    """A JPEG with an MPF preview: the original red, the preview green (so a test can tell)."""
+    """A JPEG with an MPF preview: the original red, the preview green (so a test can tell).
+
+    Pillow writes the second image's MP type as "undefined"; a camera says "large
+    thumbnail (full HD)", the only kind used as a preview, so the entry is set to that.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     big = Image.new("RGB", main, (200, 30, 30))
     small = Image.new("RGB", preview, (30, 200, 30))
     big.save(path, "MPO", save_all=True, append_images=[small], quality=90)
+    with Image.open(path) as written:
+        second = written.mpinfo[0xB002][1]  # type: ignore[attr-defined]
+        size, offset = second["Size"], second["DataOffset"]
+    entry = struct.pack("<LLLHH", 0, size, offset, 0, 0)
+    data = path.read_bytes()
+    assert data.count(entry) == 1
+    path.write_bytes(data.replace(entry, struct.pack("<LLLHH", 0x010002, size, offset, 0, 0)))
     return path
 
 
