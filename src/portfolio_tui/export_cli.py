@@ -368,6 +368,9 @@ def _csv_cell(value: str) -> str:
     a spreadsheet skips the spaces, and one that splits lines on ";" (the list separator
     in many locales) starts a new cell after it, so " =1+1" and ";=1+1" are formulas too.
     """
+    # Python 3.10's csv module cannot write a NUL at all; no cleaned title holds one,
+    # but a cell must never stop the export, so it is shown as text.clean shows it.
+    value = value.replace("\x00", "\u2400")
     first = _CSV_LEADING.sub("", value, count=1)[:1]
     if value.startswith(_CSV_BREAKS) or (first and first in _CSV_FORMULA):
         return "'" + value

@@ -117,12 +117,14 @@ cell_text = st.one_of(
 @FUZZ
 @given(st.lists(st.lists(cell_text, min_size=6, max_size=6), max_size=4))
 @example([[";=1+1", " =1+1", ",=1", "\t=1", "@x", "-1"]])
+@example([["", "", "", "", "", "\x00"]])  # Python 3.10's csv could not write it
 def test_no_cell_read_back_starts_a_formula(rows: list[list[str]]) -> None:
     """Whatever the cells hold, each reads back as itself or as itself after one ``'``,
     the ``'`` exactly when it would start a formula."""
     back = read_back(_csv_text(rows))
     assert len(back) == len(rows) + 1
     for row, got in zip(rows, back[1:], strict=True):
-        for cell, shown in zip(row, got, strict=True):
+        for written, shown in zip(row, got, strict=True):
+            cell = written.replace("\x00", "\u2400")  # a NUL is shown as ␀ (csv cannot write it)
             assert not starts_a_formula(shown), (cell, shown)
             assert shown == ("'" + cell if starts_a_formula(cell) else cell)
