@@ -19,7 +19,7 @@ from typing import TextIO
 
 from .config import Config, default_config, read_config
 from .imaging.budget import megapixels
-from .imaging.decode import ImageError, probe, verify
+from .imaging.decode import ImageError, opened_image, probe, verify
 from .portfolio import Photo, Portfolio, load_portfolio, locate
 from .problems import ConfigUnreadable, Problem, Severity
 from .provenance import provenance_from
@@ -93,12 +93,24 @@ def _sparse_warning(photo: Photo) -> list[Problem]:
     ]
 
 
+def _colour_warning(photo: Photo) -> list[Problem]:
+    """A warning for a colour profile that cannot be used: the photo shows, as sRGB."""
+    from .imaging.colour import problem, source_of
+
+    try:
+        with opened_image(photo.real_path) as image:
+            trouble = problem(source_of(image))
+    except ImageError:
+        return []
+    return [] if trouble is None else [Problem(photo.path, trouble, severity=Severity.WARNING)]
+
+
 def _inspect(photo: Photo, config: Config) -> list[Problem]:
     """Everything wrong with one photo file: unreadable, else its XMP and provenance."""
     problem = _verify(photo)
     if problem is not None:
         return [problem]  # its XMP would only repeat that the file is damaged
-    found = _sparse_warning(photo)
+    found = _sparse_warning(photo) + _colour_warning(photo)
     facts = read_xmp(photo.path, photo.real_path)
     found += [_xmp_problem(photo, text) for text in facts.problems]
     conflict = provenance_from(photo, facts).conflict

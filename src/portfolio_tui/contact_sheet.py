@@ -342,7 +342,11 @@ def _atomic_save(target: Path, save: Callable[[Path], None]) -> None:
 
 
 def _save_png(page: Image.Image, temp: Path) -> None:
-    page.save(temp, "PNG", dpi=(DPI, DPI))
+    # The tiles were converted to sRGB when decoded (imaging.colour): the page says so, so
+    # a colour-managed viewer or printer reads it right.
+    from .imaging.colour import srgb_icc
+
+    page.save(temp, "PNG", dpi=(DPI, DPI), icc_profile=srgb_icc())
 
 
 def write_sheet(pages: Sequence[Image.Image], output: Path) -> list[Path]:

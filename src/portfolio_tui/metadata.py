@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .imaging.decode import ImageError, header_exif, opened_image, probe
+from .imaging.decode import ImageError, has_gain_map, header_exif, opened_image, probe
 
 EXIF_IFD = 0x8769
 MAKE, MODEL, DATETIME, ARTIST, SOFTWARE = 0x010F, 0x0110, 0x0132, 0x013B, 0x0131
@@ -44,6 +44,8 @@ class PhotoInfo:
     file_size: int | None = None
     format: str | None = None
     color_profile: str | None = None
+    colour_conversion: str | None = None
+    dynamic_range: str | None = None
     orientation: int = 1
     error: str | None = None
 
@@ -125,12 +127,17 @@ def read_info(path: Path) -> PhotoInfo:
         return PhotoInfo(file_size=size, error=exc.reason)
     fields: dict[str, Any] = {}
     color_profile: str | None = None
+    colour_conversion: str | None = None
+    dynamic_range: str | None = None
     try:
         with opened_image(path) as image:
             color_profile = profile_description(image.info.get("icc_profile"))
+            colour_conversion = _colour_note(image)
             exif = header_exif(image)
             sub = exif.get_ifd(EXIF_IFD)
             fields = _exif_fields(exif, sub)
+            if has_gain_map(image):
+                dynamic_range = "HDR (gain map)"
     except Exception:  # corrupt EXIF must never stop the panel
         fields = {}
     width, height = header.oriented_size
@@ -140,9 +147,17 @@ def read_info(path: Path) -> PhotoInfo:
         file_size=size,
         format=header.format,
         color_profile=color_profile,
+        colour_conversion=colour_conversion,
+        dynamic_range=dynamic_range,
         orientation=header.orientation,
         **fields,
     )
+
+
+def _colour_note(image: Any) -> str | None:
+    from .imaging.colour import note_for  # not at start-up: the panel reads in workers
+
+    return note_for(image)
 
 
 def _exif_fields(exif: Any, sub: Any) -> dict[str, Any]:

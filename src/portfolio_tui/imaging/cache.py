@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     from .cells import Lines
 
 APP_NAME = "portfolio-tui"
-FORMAT_VERSION = "1"
-"""Bump when the way images are fitted changes, so old entries stop matching."""
+FORMAT_VERSION = "2"
+"""Bump when the way images are fitted changes, so old entries stop matching (2: colour
+managed to sRGB; the start-up prefetch and the background child share this module)."""
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 VIEWER_MAX_BYTES = 128 * 1024 * 1024
 """The viewers' own cache (``VIEWERS_FOLDER``): all viewers of the account together."""

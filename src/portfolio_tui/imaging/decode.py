@@ -16,13 +16,16 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from ..files import NotRegularFile, open_exactly
 from .budget import BUDGET, decoded_bytes, megapixels
 from .sizes import limit_box
+
+if TYPE_CHECKING:
+    from .colour import ColourSource
 
 # Orientation tag values 5-8 store the image on its side.
 _SIDEWAYS = {5, 6, 7, 8}
@@ -122,6 +125,7 @@ def _open(path: Path, handle: BinaryIO) -> Image.Image:
             path, "image is too large to open safely (over Pillow's decompression-bomb limit)"
         ) from None
     except UnidentifiedImageError:
+        _refuse_unsupported_jpeg(path, handle)
         suffix = path.suffix.lower()
         if suffix in (".heic", ".heif"):
             raise ImageError(path, "HEIC/HEIF is not supported; export the photo as JPEG") from None
@@ -133,7 +137,54 @@ def _open(path: Path, handle: BinaryIO) -> Image.Image:
             raise ImageError(path, "image file is truncated (incomplete copy?)") from None
         raise ImageError(path, f"cannot read: {exc.strerror or exc}") from None
     except Exception as exc:  # Pillow plugins raise assorted errors on hostile headers
+        _refuse_unsupported_jpeg(path, handle)
         raise ImageError(path, f"damaged image header ({type(exc).__name__})") from None
+
+
+_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # DHT, JPG, DAC are not frames
+MAX_JPEG_SEGMENTS = 4096
+
+
+def _jpeg_precision(handle: BinaryIO) -> int | None:
+    """The sample precision (bits) in a JPEG's frame header (SOFn); None if none is found."""
+    try:
+        handle.seek(0)
+        if handle.read(2) != b"\xff\xd8":
+            return None
+        for _ in range(MAX_JPEG_SEGMENTS):
+            byte = handle.read(1)
+            while byte == b"\xff":  # fill bytes before a marker
+                byte = handle.read(1)
+            if not byte:
+                return None
+            marker = byte[0]
+            if marker in (0x01, *range(0xD0, 0xD8)):  # no length
+                continue
+            if marker in (0xD9, 0xDA):  # end of image, start of scan: no frame header seen
+                return None
+            head = handle.read(3)
+            if len(head) < 2:
+                return None
+            if marker in _SOF_MARKERS:
+                return head[2] if len(head) == 3 else None
+            handle.seek(int.from_bytes(head[:2], "big") - 3, os.SEEK_CUR)
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _refuse_unsupported_jpeg(path: Path, handle: BinaryIO) -> None:
+    """Raise the reason for a valid JPEG that Pillow cannot decode (12-bit), if it is one.
+
+    Pillow's JPEG decoder is built for 8-bit samples and refuses 12-bit ones
+    (scanners, medical and some camera files) as if they were not images at all.
+    """
+    bits = _jpeg_precision(handle)
+    if bits is not None and bits != 8:
+        raise ImageError(
+            path,
+            f"{bits}-bit JPEG, which Pillow cannot decode; export it as an 8-bit JPEG or a TIFF",
+        )
 
 
 def _check_size(path: Path, image: Image.Image) -> None:
@@ -206,17 +257,32 @@ def _verify_checksums(path: Path) -> None:
         ) from None
 
 
-def _to_rgb(path: Path, image: Image.Image) -> Image.Image:
-    if image.mode == "RGB":
+def _to_rgb(path: Path, image: Image.Image, mode: str = "RGB", scale: float = 1.0) -> Image.Image:
+    """``image`` in ``mode``: RGB, or CMYK / L kept for their colour profile to convert.
+
+    ``scale`` multiplies float ("F") pixels: see :func:`_float_scale`.
+    """
+    if image.mode == mode:
         return image
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
         # 16-bit greyscale: scale down to 8 bits rather than clipping to white.
-        return image.point(lambda v: v / 256).convert("L").convert("RGB")
+        return image.point(lambda v: v / 256).convert("L").convert(mode)
+    if image.mode == "F":
+        return image.point(lambda v: v * scale).convert("L").convert(mode)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (*BACKGROUND, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    return image.convert("RGB")
+        return Image.alpha_composite(background, rgba).convert(mode)
+    return image.convert(mode)
+
+
+def _float_scale(image: Image.Image) -> float:
+    """What float pixels are multiplied by to make 8 bits: 255 where they run from 0 to 1
+    (TIFF, PFM: Pillow's own conversion would clip them all to black), else 1."""
+    if image.mode != "F":
+        return 1.0
+    high = image.getextrema()[1]
+    return 255.0 if isinstance(high, (int, float)) and high <= 1.0 else 1.0
 
 
 def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Image.Image:
@@ -225,8 +291,9 @@ def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Im
     Uses JPEG draft decoding, so the decoder never produces more than about
     twice the pixels needed. Other formats decode whole within the memory
     budget, and are reduced before their colours are converted (see
-    :func:`_decode_rgb`). Raises :class:`ImageError` for anything that cannot
-    be shown.
+    :func:`_decode_rgb`). The colours are converted to sRGB from the file's
+    profile (:func:`_managed`). Raises :class:`ImageError` for anything that
+    cannot be shown.
     """
     # No caller needs more; a box from a terminal's claims must not set the memory used.
     box_w, box_h = limit_box(box)
@@ -235,9 +302,13 @@ def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Im
         orientation = _orientation(image)
         # Draft and resize happen in the stored orientation, so swap the box.
         stored_box = (box_h, box_w) if orientation in _SIDEWAYS else (box_w, box_h)
+        colour = _colour_of(image)
+        mode = colour.working_mode if colour is not None else "RGB"
         rgb = _camera_preview(image, stored_box) if image.format == "MPO" else None
         if rgb is not None:
-            fitted = _fit(rgb, rgb.size, stored_box, upscale, 1)
+            full = rgb.size
+            rgb, factor = _managed(rgb, _fitted_size(full, stored_box, upscale), colour, "RGB")
+            fitted = _fit(rgb, full, stored_box, upscale, factor)
         else:
             drafted = image.format in ("JPEG", "MPO")
             if drafted:
@@ -246,11 +317,48 @@ def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Im
             target = _fitted_size(full, stored_box, upscale)
             # Draft mode has scaled a JPEG already; anything else is reduced here.
             factor = 1 if drafted else _factor(full, target, REDUCING_GAP)
-            with _reserve(path, image, factor, extra=decoded_bytes("RGB", target)):
-                rgb = _decode_rgb(path, image, factor)
-                fitted = _fit(rgb, full, stored_box, upscale, factor)
+            with _reserve(path, image, factor, extra=decoded_bytes("RGB", target), mode=mode):
+                rgb = _decode_rgb(path, image, factor, mode)
+                rgb, more = _managed(rgb, target, colour, mode)
+                fitted = _fit(rgb, full, stored_box, upscale, factor * more)
         transpose = _TRANSPOSE.get(orientation)
         return fitted.transpose(transpose) if transpose is not None else fitted
+
+
+def _managed(
+    image: Image.Image, target: tuple[int, int], colour: ColourSource | None, mode: str
+) -> tuple[Image.Image, int]:
+    """``image`` (decoded, about to be fitted to ``target``) in sRGB, and the whole factor
+    it was reduced by on the way.
+
+    Converted before the resize, as docs/DESIGN.md orders it, but on the smallest picture
+    that still holds twice the target (what the resize would read anyway): a 6 MP JPEG's
+    1/8 draft is 375x250 for a 24x16 thumbnail, and LittleCMS on all of it took a quarter
+    of the thumbnail's time; reduced to 54x36 first, nothing. Converting after the resize
+    instead cost up to 1.2 ΔE2000 on the grid's thumbnails (benchmarks/colour_accuracy.py).
+    sRGB pictures are reduced the same way (as Pillow's ``thumbnail`` does), so a photo's
+    thumbnail is the same picture whether it is tagged or not.
+    """
+    factor = _factor(image.size, target, REDUCING_GAP)
+    if factor > 1:
+        image = image.reduce(factor)
+    return _srgb(image, colour, mode), factor
+
+
+def _colour_of(image: Image.Image) -> ColourSource | None:
+    """What the opened ``image`` says its colours are (None: sRGB); see :mod:`.colour`."""
+    from .colour import source_of  # imported at the first decode, not at start-up
+
+    return source_of(image)
+
+
+def _srgb(image: Image.Image, colour: ColourSource | None, mode: str) -> Image.Image:
+    """``image`` (in ``mode``, the file's colours) converted to sRGB for drawing."""
+    if colour is None and mode == "RGB":
+        return image
+    from .colour import to_srgb
+
+    return to_srgb(image, colour)[0]
 
 
 REDUCING_GAP = 2.0
@@ -313,12 +421,12 @@ def _reduced(size: tuple[int, int], factor: int) -> tuple[int, int]:
     return -(-size[0] // factor), -(-size[1] // factor)
 
 
-def _converts(image: Image.Image, factor: int) -> bool:
-    return factor > 1 or image.mode != "RGB"
+def _converts(image: Image.Image, factor: int, mode: str = "RGB") -> bool:
+    return factor > 1 or image.mode != mode
 
 
 def _reserve(
-    path: Path, image: Image.Image, factor: int, extra: int = 0
+    path: Path, image: Image.Image, factor: int, extra: int = 0, mode: str = "RGB"
 ) -> contextlib.AbstractContextManager[None]:
     """Hold, from the process's memory budget, what decoding ``image`` at ``factor`` takes.
 
@@ -327,7 +435,7 @@ def _reserve(
     image needing more than the whole budget is refused (:class:`ImageError`).
     """
     needed = decoded_bytes(image.mode, image.size) + extra
-    if _converts(image, factor):
+    if _converts(image, factor, mode):
         needed += decoded_bytes("RGB", _reduced(image.size, factor))
         needed += STRIP_PIXELS * 4 * 3  # a strip's crop, its RGBA and its RGB
     if needed > BUDGET.total:
@@ -343,16 +451,79 @@ def _gigabytes(size: int) -> str:
     return f"{size / (1 << 30):.3g} GB" if size >= 1 << 30 else f"{size >> 20} MB"
 
 
-PREVIEW_TYPES = frozenset(
-    {
-        "Large Thumbnail (VGA equivalent)",
-        "Large Thumbnail (full HD equivalent)",
-        "Large Thumbnail (4K equivalent)",
-        "Large Thumbnail (8K equivalent)",
-        "Undefined",
-    }
+LARGE_THUMBNAILS = frozenset({0x010001, 0x010002})
+"""MP types (CIPA DC-007) that say an MPF image is a preview of the photo: the large
+thumbnails, VGA and full-HD equivalent. Every other type is another picture: a stereo
+pair's other eye (disparity), a multi-angle view, a panorama frame, or "undefined", which
+is what Ultra HDR and Apple write for their gain maps."""
+
+GAIN_MAP_MARKS = (
+    b"http://ns.adobe.com/hdr-gain-map/1.0/",  # Ultra HDR (hdrgm), Adobe
+    b"http://ns.apple.com/HDRGainMap/1.0/",
+    b"urn:com:apple:photo:2020:aux:hdrgainmap",
+    b"urn:iso:std:iso:ts:21496:-1",  # ISO 21496-1 gain map metadata (APP2)
 )
-"""MPF image types that are a preview of the photo (not another view of a stereo pair)."""
+AUXILIARY_MARKS = (
+    *GAIN_MAP_MARKS,
+    b"urn:com:apple:photo:",  # Apple auxiliary images: depth, portrait mattes, gain maps
+    b"http://ns.google.com/photos/1.0/depthmap/",
+    b"GDepth",
+)
+MAX_MPF_FRAMES_READ = 8
+
+
+def _mpf_type(image: Image.Image, index: int) -> int | None:
+    """The MP type (CIPA DC-007) of the file's MPF image ``index``, read from its MP entry."""
+    data = image.info.get("mp")
+    if not isinstance(data, bytes) or len(data) < 8:
+        return None
+    order: Literal["big", "little"] = "big" if data.startswith(b"MM") else "little"
+    if not data.startswith((b"MM\x00\x2a", b"II\x2a\x00")):
+        return None
+    ifd = int.from_bytes(data[4:8], order)
+    count = int.from_bytes(data[ifd : ifd + 2], order)
+    for n in range(min(count, 64)):
+        at = ifd + 2 + 12 * n
+        entry = data[at : at + 12]
+        if len(entry) < 12 or int.from_bytes(entry[:2], order) != 0xB002:
+            continue
+        offset = int.from_bytes(entry[8:12], order) + 16 * index
+        attribute = data[offset : offset + 4]
+        return int.from_bytes(attribute, order) & 0x00FFFFFF if len(attribute) == 4 else None
+    return None
+
+
+def _marked(image: Image.Image, marks: tuple[bytes, ...]) -> bool:
+    """Whether the current frame's APP segments (XMP, ISO 21496-1) carry one of ``marks``."""
+    for _marker, content in getattr(image, "applist", []):
+        if isinstance(content, bytes) and any(mark in content for mark in marks):
+            return True
+    return False
+
+
+def has_gain_map(image: Image.Image) -> bool:
+    """Whether the JPEG ``image`` (just opened) carries an HDR gain map; never raises.
+
+    Ultra HDR says so in the primary image's XMP (``hdrgm``); Apple and ISO 21496-1
+    only in the gain map's own segments, so the MPF images' headers are read too.
+    The image is left on its first picture.
+    """
+    try:
+        if "mp" not in image.info:
+            return False
+        if _marked(image, GAIN_MAP_MARKS):
+            return True
+        frames = min(getattr(image, "n_frames", 1), MAX_MPF_FRAMES_READ)
+        try:
+            for frame in range(1, frames):
+                image.seek(frame)
+                if _marked(image, GAIN_MAP_MARKS):
+                    return True
+        finally:
+            image.seek(0)
+    except Exception:  # a damaged MPF index is simply no gain map
+        return False
+    return False
 
 
 def _camera_preview(image: Image.Image, stored_box: tuple[int, int]) -> Image.Image | None:
@@ -361,16 +532,15 @@ def _camera_preview(image: Image.Image, stored_box: tuple[int, int]) -> Image.Im
     Cameras store a 1,600 to 3,800-pixel JPEG of the photo beside it; decoding
     that instead of a 24 MP original is several times faster, and for a
     terminal it is still more pixels than can be shown. It is used only when
-    it has the photo's shape (no letterboxing) and is at least as large as the
-    photo fitted to the box. None otherwise (and on any error), with the file
-    back on its first image.
+    its MP type says it is a large thumbnail, it is a colour image with the
+    photo's shape (no letterboxing), no XMP calls it a gain map, depth or other
+    auxiliary image, and it is at least as large as the photo fitted to the box.
+    None otherwise (and on any error), with the file back on its first image.
     """
     try:
-        entries = getattr(image, "mpinfo", {}).get(0xB002) or []
-        if len(entries) < 2 or getattr(image, "n_frames", 1) < 2:
+        if getattr(image, "n_frames", 1) < 2 or _mpf_type(image, 1) not in LARGE_THUMBNAILS:
             return None
-        kind = entries[1].get("Attribute", {}).get("MPType")
-        if kind not in PREVIEW_TYPES:
+        if _marked(image, GAIN_MAP_MARKS):  # the primary names its second image a gain map
             return None
         full_w, full_h = image.size
         scale = min(stored_box[0] / full_w, stored_box[1] / full_h)
@@ -378,7 +548,8 @@ def _camera_preview(image: Image.Image, stored_box: tuple[int, int]) -> Image.Im
         image.seek(1)
         width, height = image.size
         same_shape = abs(width / height - full_w / full_h) < 0.01
-        if not same_shape or width < needed[0] or height < needed[1]:  # would need upscaling
+        usable = image.mode == "RGB" and not _marked(image, AUXILIARY_MARKS)
+        if not usable or not same_shape or width < needed[0] or height < needed[1]:
             image.seek(0)
             return None
         image.draft("RGB", stored_box)
@@ -399,7 +570,7 @@ except ImportError:  # pragma: no cover
     struct_error = ValueError  # type: ignore[misc,assignment]
 
 
-def _decode_rgb(path: Path, image: Image.Image, factor: int) -> Image.Image:
+def _decode_rgb(path: Path, image: Image.Image, factor: int, mode: str = "RGB") -> Image.Image:
     """Decode ``image`` (first frame) to RGB, reduced ``factor`` times; decoder failures
     become ImageError. Call it while holding :func:`_reserve`'s reservation.
 
@@ -418,14 +589,15 @@ def _decode_rgb(path: Path, image: Image.Image, factor: int) -> Image.Image:
             # Every pixel was decoded; only what the file holds after them failed (a text
             # chunk inflating past Pillow's limit, a damaged trailing chunk): it shows.
             image.load()
-        if not _converts(image, factor):
+        if not _converts(image, factor, mode):
             return image
         width, height = image.size
-        out = Image.new("RGB", _reduced(image.size, factor))
+        out = Image.new(mode, _reduced(image.size, factor))
+        scale = _float_scale(image)  # the whole picture's range, the same for every strip
         # Whole blocks of `factor` rows per strip, so each reduces exactly as the whole would.
         rows = max(factor, STRIP_PIXELS // width // factor * factor)
         for top in range(0, height, rows):
-            strip = _to_rgb(path, image.crop((0, top, width, min(height, top + rows))))
+            strip = _to_rgb(path, image.crop((0, top, width, min(height, top + rows))), mode, scale)
             out.paste(strip.reduce(factor) if factor > 1 else strip, (0, top // factor))
         return out
     except Image.DecompressionBombError:
@@ -452,17 +624,21 @@ def load_upright(path: Path, at_least: tuple[int, int]) -> tuple[Image.Image, tu
         orientation = _orientation(image)
         wanted = (at_least[1], at_least[0]) if orientation in _SIDEWAYS else at_least
         wanted = (max(1, wanted[0]), max(1, wanted[1]))
-        drafted = image.format == "JPEG"
+        drafted = image.format in ("JPEG", "MPO")  # an MPO's first picture is the photo
         if drafted:
             image.draft("RGB", wanted)
         factor = 1 if drafted else _factor(image.size, wanted, 1.0)
         transpose = _TRANSPOSE.get(orientation)
+        colour = _colour_of(image)
+        mode = colour.working_mode if colour is not None else "RGB"
         # Turned, or detached from the file (closed below): one more copy of the result.
-        copied = transpose is not None or not _converts(image, factor)
+        copied = transpose is not None or not _converts(image, factor, mode)
         result = decoded_bytes("RGB", _reduced(image.size, factor)) if copied else 0
-        with _reserve(path, image, factor, extra=result):
-            rgb = _decode_rgb(path, image, factor)
+        with _reserve(path, image, factor, extra=result, mode=mode):
+            rgb = _decode_rgb(path, image, factor, mode)
             stored = rgb.size
+            # Zoomed views crop and scale this copy many times: converted once, here.
+            rgb = _srgb(rgb, colour, mode)
             if rgb is not image:
                 image.close()  # the full-size decode is no longer needed: free it first
             upright = rgb.transpose(transpose) if transpose is not None else rgb
@@ -500,6 +676,7 @@ def embedded_thumbnail(path: Path, box: tuple[int, int]) -> Image.Image | None:
             exif = image.getexif()
             ifd1 = exif.get_ifd(ExifTags.IFD.IFD1)
             orientation = _orientation(image)
+            colour = _colour_of(image)  # a camera's thumbnail is in the photo's colour space
         offset, length = ifd1.get(JPEG_THUMB_OFFSET), ifd1.get(JPEG_THUMB_LENGTH)
         if not isinstance(offset, int) or not isinstance(length, int):
             return None
@@ -514,6 +691,8 @@ def embedded_thumbnail(path: Path, box: tuple[int, int]) -> Image.Image | None:
                 return None
             stored_box = (box[1], box[0]) if orientation in _SIDEWAYS else box
             fitted = ImageOps.contain(thumb.convert("RGB"), stored_box, Image.Resampling.LANCZOS)
+            if colour is not None and colour.working_mode == "RGB":
+                fitted = _srgb(fitted, colour, "RGB")
     except Exception:  # a damaged embedded thumbnail is simply not used
         return None
     transpose = _TRANSPOSE.get(orientation)

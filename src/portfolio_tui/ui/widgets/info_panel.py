@@ -74,6 +74,10 @@ def info_rows(
     for label, attr in FIELDS:
         value = getattr(info, attr)
         rows.append((label, clean(value) if value else "—"))
+    if info.colour_conversion:  # sRGB photos (most) are drawn as they are: nothing to say
+        rows.append(("Colour", clean(info.colour_conversion)))
+    if info.dynamic_range:  # only where there is something to say: most photos are SDR
+        rows.append(("Dynamic range", info.dynamic_range))
     if info.error:
         rows.append(("Problem", clean(info.error)))
     return rows

@@ -1,0 +1,499 @@
+"""Colour management: every picture drawn or exported is converted to sRGB.
+
+Terminals, Kitty, Sixel and browsers take the pixels they are given as sRGB. A photo
+tagged Adobe RGB, Display P3, Rec.2020, ProPhoto or CMYK drawn as it is stored has
+wrong colours (skin turns orange, greens go dull), so the decoded picture is
+converted with LittleCMS (Pillow's ImageCms) from what the file says it is:
+
+- its embedded ICC profile (``info["icc_profile"]``: JPEG, PNG iCCP, TIFF, WebP...);
+- else EXIF ColorSpace uncalibrated (0xFFFF) with InteropIndex ``R03``: Adobe RGB;
+- else PNG cHRM/gAMA: a matrix/TRC profile built from its primaries and gamma;
+- else nothing: sRGB, the web's and the terminal's own space (no conversion at all).
+
+The intent is relative colorimetric with black point compensation (Photoshop's
+default conversion): colours sRGB can show stay exactly as measured (skin tones
+are well inside sRGB), those it cannot are clipped to the nearest it can, and a
+CMYK profile's ink black becomes sRGB black instead of a dark grey. Matrix/TRC
+profiles have one transform for every intent, so for them the choice is moot.
+
+ImageCms is imported only when a file is not sRGB, so start-up and sRGB-only
+portfolios never load it. Transforms (a few milliseconds to build) are cached
+by the profile's bytes. Untagged CMYK is converted with Pillow's own formula (no
+CMYK profile is shipped: the free ones are large and their licences are not the
+project's); a tagged CMYK photo uses its profile.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image
+
+if TYPE_CHECKING:
+    from PIL import ImageCms
+
+EXIF_IFD, INTEROP_IFD = 0x8769, 0xA005
+COLOR_SPACE, INTEROP_INDEX = 0xA001, 0x0001
+UNCALIBRATED = 0xFFFF
+ADOBE_RGB_EXIF = 2  # not in the EXIF standard, but some cameras write it
+MAX_NAME = 60
+MAX_TRANSFORMS = 16
+"""Transforms kept: one per profile in use (a portfolio rarely has more than a few)."""
+
+D50 = (0.9642, 1.0, 0.8249)
+SRGB_PRIMARIES = ((0.64, 0.33), (0.30, 0.60), (0.15, 0.06))
+D65_XY = (0.3127, 0.3290)
+ADOBE_RGB_PRIMARIES = ((0.64, 0.33), (0.21, 0.71), (0.15, 0.06))
+ADOBE_RGB_GAMMA = 563 / 256
+
+
+@dataclass(frozen=True)
+class ColourSource:
+    """What a file says its colours are, when that is not plain sRGB.
+
+    ``space`` is the profile's data colour space ("RGB", "CMYK" or "GRAY");
+    ``problem`` is set when the profile cannot be used (the photo is then drawn
+    as sRGB, and ``check`` warns).
+    """
+
+    name: str
+    icc: bytes
+    space: str
+    problem: str | None = None
+
+    @property
+    def working_mode(self) -> str:
+        """The Pillow mode the decoder should keep the pixels in until conversion."""
+        if self.problem is None and self.space == "CMYK":
+            return "CMYK"
+        if self.problem is None and self.space == "GRAY":
+            return "L"
+        return "RGB"
+
+    @property
+    def note(self) -> str:
+        """``Display P3 → sRGB``, or what is wrong with the profile."""
+        if self.problem is not None:
+            return self.problem
+        return f"{self.name} → sRGB"
+
+
+def _icc_space(icc: bytes) -> str | None:
+    """The profile's data colour space from its header, or None when it is no profile."""
+    if len(icc) < 132 or icc[36:40] != b"acsp":
+        return None
+    return {b"RGB ": "RGB", b"CMYK": "CMYK", b"GRAY": "GRAY"}.get(icc[16:20], "other")
+
+
+def _icc_name(icc: bytes) -> str | None:
+    from ..metadata import profile_description  # imported late: metadata imports decode
+
+    return profile_description(icc)
+
+
+def _is_srgb(icc: bytes, name: str | None) -> bool:
+    """Whether ``icc`` is one of the many sRGB profiles, read without LittleCMS.
+
+    Every sRGB profile calls itself so ("sRGB IEC61966-2.1", "sRGB built-in", "sRGB2014",
+    Google's "sRGB"): trusting the name keeps LittleCMS out of most photos' way. But
+    linear-light profiles with sRGB's primaries are named so too ("sRGB-elle-V2-g10",
+    "sRGB linear"): sRGB's curve is a table or a parametric curve of type 3 or 4, never a
+    single gamma, so a profile whose red curve is one is converted after all.
+    """
+    if name is None or not name.lower().replace(" ", "").startswith("srgb"):
+        return False
+    from ..metadata import _icc_tag  # the same bounded reader as the profile's name
+
+    try:
+        trc = _icc_tag(icc, b"rTRC")
+    except Exception:
+        return False
+    if trc is None:
+        return True  # a LUT-based (version 4) sRGB profile
+    if trc[:4] == b"curv":
+        return len(trc) >= 12 and int.from_bytes(trc[8:12], "big") > 1
+    if trc[:4] == b"para":
+        return len(trc) >= 10 and int.from_bytes(trc[8:10], "big") >= 3
+    return False
+
+
+def source_of(image: Image.Image) -> ColourSource | None:
+    """What ``image`` (opened, header read) says about its colours; None for sRGB.
+
+    Reads only the header: the ICC profile, EXIF and PNG chunks. Never raises.
+    """
+    try:
+        return _source_of(image)
+    except Exception:  # odd metadata never stops a photo from showing
+        return None
+
+
+def _source_of(image: Image.Image) -> ColourSource | None:
+    icc = image.info.get("icc_profile")
+    if isinstance(icc, bytes) and icc:
+        space = _icc_space(icc)
+        if space is None:
+            return ColourSource(
+                "damaged profile",
+                icc,
+                "other",
+                problem="its colour profile (ICC) is damaged, so the photo is drawn as sRGB; "
+                "re-export it with a valid profile (or none, for sRGB)",
+            )
+        name = _icc_name(icc)
+        if space == "RGB" and _is_srgb(icc, name):
+            return None
+        if space != _expected_space(image.mode):
+            return ColourSource(
+                name or "unnamed profile",
+                icc,
+                space,
+                problem=f"its colour profile ({name or 'unnamed'}, {space}) does not match its "
+                f"{image.mode} pixels, so the photo is drawn as sRGB; re-export it with a "
+                "matching profile",
+            )
+        return ColourSource(name or f"unnamed {space} profile", icc, space)
+    if image.mode == "CMYK":
+        return None  # untagged CMYK: Pillow's own formula (see the module's notes)
+    if image.format == "PNG":
+        return _png_source(image)
+    return _exif_source(image)
+
+
+def _expected_space(mode: str) -> str:
+    if mode == "CMYK":
+        return "CMYK"
+    if mode in ("1", "L", "LA", "I", "F") or mode.startswith("I;16"):
+        return "GRAY"
+    return "RGB"
+
+
+def _exif_source(image: Image.Image) -> ColourSource | None:
+    if image.format not in ("JPEG", "MPO", "TIFF", "WEBP") or image.mode not in ("RGB", "RGBA"):
+        return None
+    exif = image.getexif()
+    sub = exif.get_ifd(EXIF_IFD)
+    space = sub.get(COLOR_SPACE)
+    if space == ADOBE_RGB_EXIF:
+        return adobe_rgb()
+    if space != UNCALIBRATED:
+        return None
+    index = exif.get_ifd(INTEROP_IFD).get(INTEROP_INDEX)
+    if isinstance(index, bytes):
+        index = index.decode("ascii", "replace")
+    if isinstance(index, str) and index.strip("\0 ").upper() == "R03":
+        return adobe_rgb()
+    return None  # uncalibrated with nothing else said: sRGB is the best guess
+
+
+def adobe_rgb() -> ColourSource:
+    """Adobe RGB (1998), as EXIF's InteropIndex R03 names it without a profile."""
+    return ColourSource(
+        "Adobe RGB (1998)",
+        _built(
+            "Adobe RGB (1998)",
+            D65_XY,
+            ADOBE_RGB_PRIMARIES,
+            ADOBE_RGB_GAMMA,
+        ),
+        "RGB",
+    )
+
+
+def _png_source(image: Image.Image) -> ColourSource | None:
+    if "srgb" in image.info or image.mode not in ("RGB", "RGBA", "P", "PA"):
+        return None
+    gamma = image.info.get("gamma")
+    chroma = image.info.get("chromaticity")
+    if gamma is None and chroma is None:
+        return None
+    white, primaries = D65_XY, SRGB_PRIMARIES
+    if chroma is not None and len(chroma) == 8:
+        values = [float(v) for v in chroma]
+        if all(0 < v < 1 for v in values):
+            white = (values[0], values[1])
+            primaries = ((values[2], values[3]), (values[4], values[5]), (values[6], values[7]))
+    exponent = 1 / float(gamma) if gamma else 2.2
+    if not 0.2 <= exponent <= 5:
+        return None  # a nonsense gAMA: drawn as sRGB
+    srgb_like = (
+        abs(exponent - 2.2) < 0.03
+        and _close(white, D65_XY)
+        and all(_close(p, q) for p, q in zip(primaries, SRGB_PRIMARIES, strict=True))
+    )
+    if srgb_like:
+        return None  # what sRGB-writing software puts beside the sRGB chunk
+    name = f"PNG gamma {exponent:.2f}" + (" and primaries" if chroma is not None else "")
+    return ColourSource(name, _built(name, white, primaries, exponent), "RGB")
+
+
+def _close(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return abs(a[0] - b[0]) < 0.002 and abs(a[1] - b[1]) < 0.002
+
+
+_built_profiles: dict[tuple[Any, ...], bytes] = {}
+
+
+def _built(name: str, white: tuple[float, float], primaries: Any, gamma: float) -> bytes:
+    key = (name, white, primaries, gamma)
+    found = _built_profiles.get(key)
+    if found is None:
+        found = matrix_profile(name, white, primaries, gamma)
+        if len(_built_profiles) < 64:
+            _built_profiles[key] = found
+    return found
+
+
+# -- converting -------------------------------------------------------------------------
+
+_transforms: OrderedDict[tuple[bytes, str], Any] = OrderedDict()
+_transforms_lock = threading.Lock()
+_broken: OrderedDict[bytes, str] = OrderedDict()
+
+
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _transform(source: ColourSource, mode: str) -> Any:
+    """The cached LittleCMS transform from ``source`` in ``mode`` to sRGB RGB.
+
+    Raises ``ValueError`` with the user's words when the profile cannot be used.
+    """
+    import hashlib
+
+    digest = hashlib.sha256(source.icc).digest()
+    key = (digest, mode)
+    with _transforms_lock:
+        found = _transforms.get(key)
+        if found is not None:
+            _transforms.move_to_end(key)
+            return found
+        if digest in _broken:
+            raise ValueError(_broken[digest])
+    from PIL import ImageCms
+
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(source.icc))
+        built = ImageCms.buildTransform(
+            profile,
+            _srgb_profile(),
+            mode,
+            "RGB",
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+            # NOCACHE: the transform is shared by the decoder threads, and LittleCMS's
+            # one-pixel cache is not safe to share.
+            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION | ImageCms.Flags.NOCACHE,
+        )
+    except Exception:  # PyCMSError, OSError...: LittleCMS refuses the profile
+        problem = (
+            f"its colour profile ({source.name}) cannot be read, so the photo is drawn as "
+            "sRGB; re-export it with a valid profile (or none, for sRGB)"
+        )
+        with _transforms_lock:
+            _broken[digest] = problem
+            while len(_broken) > MAX_TRANSFORMS:
+                _broken.popitem(last=False)
+        raise ValueError(problem) from None
+    with _transforms_lock:
+        _transforms[key] = built
+        while len(_transforms) > MAX_TRANSFORMS:
+            _transforms.popitem(last=False)
+    return built
+
+
+def problem(source: ColourSource | None) -> str | None:
+    """What is wrong with ``source``'s profile (for ``check``), or None when it converts."""
+    if source is None:
+        return None
+    if source.problem is not None:
+        return source.problem
+    try:
+        _transform(source, source.working_mode)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def to_srgb(image: Image.Image, source: ColourSource | None) -> tuple[Image.Image, str | None]:
+    """``image`` converted to sRGB RGB, and the note saying so (None: it was sRGB).
+
+    ``image`` is in ``source.working_mode`` (RGB, or CMYK/L for such profiles): the
+    small decoded picture, not the original. Anything else becomes RGB as it is. A
+    profile LittleCMS refuses leaves the picture as it is (drawn as sRGB), with the
+    problem as the note. RGB is converted in place.
+    """
+    if source is None:
+        return (image if image.mode == "RGB" else image.convert("RGB")), None
+    if source.problem is not None or image.mode != source.working_mode:
+        return (image if image.mode == "RGB" else image.convert("RGB")), source.note
+    try:
+        transform = _transform(source, image.mode)
+    except ValueError as exc:
+        return (image if image.mode == "RGB" else image.convert("RGB")), str(exc)
+    from PIL import ImageCms
+
+    if image.mode == "RGB":
+        ImageCms.applyTransform(image, transform, inPlace=True)
+        return image, source.note
+    converted = ImageCms.applyTransform(image, transform)
+    assert converted is not None
+    return converted, source.note
+
+
+def srgb_icc() -> bytes:
+    """The sRGB profile's bytes, to tag what this app writes."""
+    return _srgb_profile().tobytes()
+
+
+# -- building matrix/TRC profiles -------------------------------------------------------
+
+
+def _xyz(xy: tuple[float, float]) -> tuple[float, float, float]:
+    x, y = xy
+    return x / y, 1.0, (1 - x - y) / y
+
+
+def _mul(m: list[list[float]], v: Any) -> list[float]:
+    return [sum(m[r][c] * v[c] for c in range(3)) for r in range(3)]
+
+
+def _matmul(a: list[list[float]], b: list[list[float]]) -> list[list[float]]:
+    return [[sum(a[r][k] * b[k][c] for k in range(3)) for c in range(3)] for r in range(3)]
+
+
+def _inverse(m: list[list[float]]) -> list[list[float]]:
+    (a, b, c), (d, e, f), (g, h, i) = m
+    det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
+    return [
+        [(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
+        [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
+        [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det],
+    ]
+
+
+BRADFORD = [
+    [0.8951, 0.2664, -0.1614],
+    [-0.7502, 1.7135, 0.0367],
+    [0.0389, -0.0685, 1.0296],
+]
+
+
+def _adapt(white: tuple[float, float, float]) -> list[list[float]]:
+    """The Bradford matrix taking XYZ under ``white`` to XYZ under D50."""
+    src, dst = _mul(BRADFORD, white), _mul(BRADFORD, D50)
+    scale = [[dst[i] / src[i] if i == j else 0.0 for j in range(3)] for i in range(3)]
+    return _matmul(_inverse(BRADFORD), _matmul(scale, BRADFORD))
+
+
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def _xyz_tag(xyz: Any) -> bytes:
+    return b"XYZ \0\0\0\0" + b"".join(_s15(v) for v in xyz)
+
+
+def _curve_tag(trc: Any) -> bytes:
+    if isinstance(trc, (int, float)):
+        # parametricCurveType 0 (Y = X^g): read by LittleCMS in v2 profiles too, and
+        # exact where curv's 8.8 fixed point would round the gamma.
+        return b"para\0\0\0\0" + struct.pack(">HH", 0, 0) + _s15(float(trc))
+    samples = [max(0, min(65535, round(trc(i / 1023) * 65535))) for i in range(1024)]
+    return b"curv\0\0\0\0" + struct.pack(">I1024H", 1024, *samples)
+
+
+def _desc_tag(text: str) -> bytes:
+    ascii_text = text.encode("ascii", "replace") + b"\0"
+    body = b"desc\0\0\0\0" + struct.pack(">I", len(ascii_text)) + ascii_text
+    return body + struct.pack(">II", 0, 0) + struct.pack(">HB", 0, 0) + bytes(67)
+
+
+def _text_tag(text: str) -> bytes:
+    return b"text\0\0\0\0" + text.encode("ascii", "replace") + b"\0"
+
+
+def matrix_profile(
+    name: str,
+    white: tuple[float, float],
+    primaries: Any,
+    trc: Any,
+) -> bytes:
+    """A version 2 matrix/TRC ICC display profile from published colorimetry.
+
+    ``white`` and ``primaries`` are CIE xy chromaticities (red, green, blue); ``trc``
+    is a gamma (a number) or a function from encoded [0, 1] to linear [0, 1]. The
+    colorants are Bradford-adapted to D50, as ICC version 2 requires.
+    """
+    white_xyz = _xyz(white)
+    columns = [_xyz(p) for p in primaries]
+    m = [[columns[c][r] for c in range(3)] for r in range(3)]
+    scale = _mul(_inverse(m), white_xyz)
+    rgb_to_xyz = [[m[r][c] * scale[c] for c in range(3)] for r in range(3)]
+    adapted = _matmul(_adapt(white_xyz), rgb_to_xyz)
+    curve = _curve_tag(trc)
+    tags = [
+        (b"desc", _desc_tag(name)),
+        (b"cprt", _text_tag("No copyright, use freely")),
+        (b"wtpt", _xyz_tag(white_xyz)),
+        (b"rXYZ", _xyz_tag([adapted[r][0] for r in range(3)])),
+        (b"gXYZ", _xyz_tag([adapted[r][1] for r in range(3)])),
+        (b"bXYZ", _xyz_tag([adapted[r][2] for r in range(3)])),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+    ]
+    table_size = 4 + 12 * len(tags)
+    offset = 128 + table_size
+    table = struct.pack(">I", len(tags))
+    data = b""
+    seen: dict[bytes, int] = {}
+    for signature, body in tags:
+        if body in seen:  # the three TRCs share one curve, as real profiles do
+            table += struct.pack(">4sII", signature, seen[body], len(body))
+            continue
+        while (offset + len(data)) % 4:
+            data += b"\0"
+        seen[body] = offset + len(data)
+        table += struct.pack(">4sII", signature, offset + len(data), len(body))
+        data += body
+    size = 128 + table_size + len(data)
+    header = (
+        struct.pack(">I", size)
+        + b"lcms"
+        + struct.pack(">I", 0x02100000)
+        + b"mntrRGB XYZ "
+        + struct.pack(">6H", 2026, 1, 1, 0, 0, 0)
+        + b"acsp"
+        + bytes(16)  # platform, flags, manufacturer, model
+        + bytes(8)  # attributes
+        + struct.pack(">I", 0)  # perceptual intent
+        + b"".join(_s15(v) for v in D50)
+        + bytes(4)  # creator
+        + bytes(16)  # profile id
+        + bytes(28)
+    )
+    assert len(header) == 128
+    return header + table + data
+
+
+def srgb_trc(value: float) -> float:
+    """The sRGB (and Display P3) curve: encoded value to linear light."""
+    return value / 12.92 if value <= 0.04045 else math.pow((value + 0.055) / 1.055, 2.4)
+
+
+def note_for(image: Image.Image) -> str | None:
+    """What drawing ``image`` (opened, header read) does to its colours, for the info panel:
+    ``Display P3 → sRGB``, what is wrong with its profile, or None for sRGB."""
+    source = source_of(image)
+    if source is None:
+        return None
+    return problem(source) or source.note
