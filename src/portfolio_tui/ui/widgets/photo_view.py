@@ -383,8 +383,12 @@ class PhotoView(Widget):
         self._sixel_drawn = None
         if self._placed is not None:
             self._unplace()
-            # The signal may come after this screen's last paint: paint again (a
-            # screen that is not active places nothing).
+        rendered = self._rendered
+        if isinstance(rendered, Picture) and rendered.direct:
+            # The signal may come after this screen's last paint, and that paint may
+            # have placed nothing (the screen was not active yet, as when the app
+            # opens straight into the loupe): paint again. A screen that is not
+            # active places nothing, so this costs one repaint.
             self.refresh()
 
     def _place_kitty(self, crop: Region, lines: list[Strip], picture: Picture) -> list[Strip]:
