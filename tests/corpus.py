@@ -122,8 +122,17 @@ def _webp_animated() -> bytes:
     return out.getvalue()
 
 
+def _real_heic() -> bytes:
+    """A small HEIC as a phone writes it (HEVC in an ISO BMFF box), made by pillow-heif."""
+    import pillow_heif
+
+    out = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", (64, 48), (200, 40, 30))).save(out, format="HEIF")
+    return out.getvalue()
+
+
 def _heic() -> bytes:
-    """The start of an HEIC file (ISO BMFF 'ftyp' box, brand heic) and nothing Pillow reads."""
+    """The start of an HEIC file (ISO BMFF 'ftyp' box, brand heic) and nothing a reader reads."""
     ftyp = b"ftypheic" + b"\x00\x00\x00\x00" + b"mif1heic"
     return struct.pack(">I", len(ftyp) + 4) + ftyp + os.urandom(256)
 
@@ -306,7 +315,15 @@ def _files(root: Path, outside: Path) -> list[Case]:
         SHOWS,
         None,
     )
-    add("heic", "HEIC without a plugin", "phone.heic", _heic(), UNREADABLE, "HEIC")
+    add("heic", "an iPhone-style HEIC", "phone.heic", _real_heic(), SHOWS, None)
+    add(
+        "damaged-heic",
+        "a HEIC cut after its header",
+        "cut.heic",
+        _heic(),
+        UNREADABLE,
+        "damaged HEIC",
+    )
     add("wrong-extension", "a PNG named .jpg", "really-png.jpg", png, SHOWS, None)
     for n in range(1, 9):
         add(

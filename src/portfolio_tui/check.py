@@ -216,6 +216,7 @@ def check(
         problems.extend(extra(config))
     portfolio = load_portfolio(config)
     problems.extend(portfolio.problems)
+    problems.extend(portfolio.not_shown)
     problems.extend(store_problems(portfolio.root))
     photos = portfolio.every_photo()
     workers = jobs or min(8, max(2, os.cpu_count() or 2))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from .config import (
@@ -25,11 +25,39 @@ from .config import (
 )
 from .files import NotRegularFile, open_inside
 from .problems import Problem, Severity
-from .text import natural_key
+from .text import count, natural_key
 
 IMAGE_SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".heic", ".heif"}
+    {".jpg", ".jpeg", ".jpe", ".mpo", ".png", ".apng", ".webp", ".tif", ".tiff", ".gif", ".bmp"}
+    | {".heic", ".heif", ".hif", ".avif", ".jxl", ".jp2", ".j2k", ".j2c", ".jpc", ".jpf", ".jpx"}
 )
+FORMATS_SHOWN = "JPEG, PNG, WebP, TIFF, GIF, HEIC, AVIF, JPEG XL, JPEG 2000"
+# Files that belong beside photos and are never photos themselves: editors' and
+# cameras' sidecars, notes, the app's own config and stores. Not shown, not named.
+SIDECAR_SUFFIXES = frozenset(
+    {".xmp", ".md", ".txt", ".pp3", ".dop", ".cos", ".cof", ".cop", ".json", ".jsonl"}
+    | {".toml", ".lock", ".c2pa", ".thm", ".aae", ".csv"}
+)
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "icon\r"})
+RAW_SUFFIXES = frozenset(
+    {".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".sr2", ".srf", ".raf", ".orf", ".rw2"}
+    | {".pef", ".srw", ".dng", ".3fr", ".iiq", ".erf", ".mos", ".x3f", ".rwl", ".raw"}
+)
+VIDEO_SUFFIXES = frozenset(
+    {".mov", ".mp4", ".m4v", ".avi", ".mts", ".m2ts", ".mkv", ".webm", ".3gp", ".mpg", ".mpeg"}
+    | {".wmv", ".lrv"}
+)
+_EDITOR_FILES = {
+    ".psd": "Photoshop",
+    ".psb": "Photoshop",
+    ".xcf": "GIMP",
+    ".kra": "Krita",
+    ".afphoto": "Affinity Photo",
+    ".ai": "Illustrator",
+    ".svg": "SVG",
+    ".pdf": "PDF",
+    ".eps": "EPS",
+}
 NOTES_SUFFIX = ".md"
 GALLERY_NOTES_FILE = "_gallery.md"
 TOP_LEVEL_GALLERY_ID = "top-level"
@@ -105,6 +133,8 @@ class Gallery:
     photos: tuple[Photo, ...]
     cover: Photo | None = None
     notes: str = ""
+    not_shown: int = 0
+    """How many files in the folder are not shown (``check`` names each one)."""
 
     def __len__(self) -> int:
         return len(self.photos)
@@ -138,6 +168,8 @@ class Portfolio:
     comparisons: tuple[Comparison, ...]
     problems: tuple[Problem, ...] = ()
     _by_rel: dict[str, Photo] = field(default_factory=dict, repr=False, compare=False)
+    not_shown: tuple[Problem, ...] = ()
+    """Each file in a gallery folder that is not shown, with why (warnings, for ``check``)."""
 
     @property
     def title(self) -> str:
@@ -345,6 +377,33 @@ def is_image_name(name: str) -> bool:
     return not name.startswith(".") and os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
 
 
+def not_shown_note(files: int) -> str:
+    """What the title bar says of files not shown: ``3 files not shown (check lists them)``."""
+    return f"{count(files, 'file')} not shown (check lists them)"
+
+
+def not_shown_reason(name: str) -> str | None:
+    """Why a file in a gallery folder is not shown, and what to do; None when it needs no word.
+
+    Images are shown; hidden files, sidecars and system files are left out silently.
+    """
+    if name.startswith(".") or name.casefold() in SYSTEM_FILES:
+        return None
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in IMAGE_SUFFIXES or suffix in SIDECAR_SUFFIXES:
+        return None
+    kind = suffix[1:].upper()
+    if suffix in RAW_SUFFIXES:
+        return f"a RAW file ({kind}); RAW files are not shown yet: keep a JPEG beside it"
+    if suffix in VIDEO_SUFFIXES:
+        return "not a photo (video); it is not shown"
+    editor = _EDITOR_FILES.get(suffix)
+    if editor is not None:
+        return f"{editor} files are not shown; export a JPEG beside it"
+    what = f"a .{suffix[1:]} file" if suffix else "a file without an extension"
+    return f"{what} is not a photo format the app shows ({FORMATS_SHOWN}); it is not shown"
+
+
 # -- loading -------------------------------------------------------------------
 
 
@@ -362,6 +421,8 @@ class _Loader:
         # photo links found inside the root, and each folder as resolved.
         self.links: dict[Path, Path] = {}
         self.real_folders: dict[Path, Path] = {}
+        # Files in each listed folder that are neither shown nor sidecars, with why.
+        self.unshown: dict[Path, list[Problem]] = {}
 
     def problem(self, message: str, *key_path: str | int, file: Path | None = None) -> None:
         if file is not None:
@@ -383,6 +444,7 @@ class _Loader:
         except OSError as exc:
             self.problem(f"cannot read this folder: {exc.strerror}", *key_path, file=folder)
             return images
+        self.note_unshown(folder, entries)
         for entry in entries:
             if not is_image_name(entry.name):
                 continue
@@ -411,6 +473,22 @@ class _Loader:
         self.listed[folder] = frozenset(entry.name.casefold() for entry in entries)
         self.orphan_notes(folder, entries, images)
         return images
+
+    def note_unshown(self, folder: Path, entries: Iterable[os.DirEntry[str]]) -> None:
+        """Remember each file in ``folder`` that will not be shown, with why."""
+        found: list[Problem] = []
+        self.unshown[folder] = found
+        for entry in entries:
+            reason = not_shown_reason(entry.name)
+            if reason is None:
+                continue
+            try:
+                if not entry.is_file():
+                    continue
+            except OSError:
+                continue
+            found.append(Problem(Path(entry.path), reason, severity=Severity.WARNING))
+        found.sort(key=lambda p: natural_key(p.file.name))
 
     def orphan_notes(
         self, folder: Path, entries: list[os.DirEntry[str]], images: list[Path]
@@ -593,6 +671,11 @@ class _Loader:
             try:
                 with os.scandir(path) as listing:  # closed even when any() stops early
                     has_images = any(is_image_name(e.name) for e in listing)
+                if not has_images:
+                    # Not a gallery, but its files are named: a folder of RAW files or
+                    # videos must not vanish without a word.
+                    with os.scandir(path) as listing:
+                        self.note_unshown(path, listing)
             except OSError:
                 has_images = True  # let list_images report why it cannot be read
             if has_images:
@@ -653,12 +736,17 @@ class _Loader:
             if top is not None:
                 galleries.append(top)
         comparisons = tuple(self.comparison(c) for c in self.config.comparisons)
+        not_shown = self.named_unshown(galleries)
+        galleries = [
+            replace(g, not_shown=len(self.unshown.get(g.folder, ()))) if g.photos else g
+            for g in galleries
+        ]
         if not any(g.photos for g in galleries) and not self.problems:
             self.problems.append(
                 Problem(
                     self.root,
                     "no photos found; put them in folders inside this one, a folder per "
-                    "gallery (JPEG, PNG, WebP, TIFF, GIF)",
+                    f"gallery ({FORMATS_SHOWN})",
                     severity=Severity.WARNING,
                 )
             )
@@ -671,8 +759,41 @@ class _Loader:
                     rel,
                 )
         return Portfolio(
-            self.config, tuple(galleries), comparisons, tuple(self.problems), dict(self.by_rel)
+            self.config,
+            tuple(galleries),
+            comparisons,
+            tuple(self.problems),
+            dict(self.by_rel),
+            tuple(not_shown),
         )
+
+    def named_unshown(self, galleries: list[Gallery]) -> list[Problem]:
+        """The files ``check`` names as not shown; an error for each folder that shows none.
+
+        Gallery folders count, and folders left out because no file in them is shown;
+        the root's own files only when nothing at all is shown (then it is the gallery
+        the user meant).
+        """
+        folders = {g.folder: bool(g.photos) for g in galleries}
+        for folder in self.unshown:
+            if folder != self.root:
+                folders.setdefault(folder, False)
+        if not any(folders.values()):
+            folders.setdefault(self.root, False)
+        named: list[Problem] = []
+        for folder, shows in folders.items():
+            files = self.unshown.get(folder, ())
+            named.extend(files)
+            if files and not shows:
+                self.problems.append(
+                    Problem(
+                        folder,
+                        f"no photo in this folder is shown: {count(len(files), 'file')} "
+                        f"{'is' if len(files) == 1 else 'are'} not shown (each is named below, "
+                        "with why); add JPEGs or other photos it can show",
+                    )
+                )
+        return named
 
 
 def load_portfolio(config: Config) -> Portfolio:

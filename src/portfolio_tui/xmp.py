@@ -704,6 +704,10 @@ def read_embedded_packet(
             elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
                 packet = _webp_packet(handle, origin, problems)
             else:
+                # A HEIC or JPEG XL needs its reader registered (lazily) before Pillow opens it.
+                from .imaging import plugins
+
+                plugins.prepare(photo.suffix, head)
                 packet = _pillow_packet(handle, origin, problems)
     except OSError as exc:
         problems.append(f"{origin}: cannot be read: {exc.strerror or exc}")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from ..files import NotRegularFile, open_exactly
+from . import plugins
 from .budget import BUDGET, decoded_bytes, megapixels
 from .sizes import limit_box
 
@@ -118,17 +119,37 @@ def _open(path: Path, handle: BinaryIO) -> Image.Image:
     # Pillow warns (DecompressionBombWarning) between MAX_IMAGE_PIXELS and twice
     # that, and raises above; _check_size refuses both, so the warning is noise.
     # (warnings.catch_warnings is not thread-safe, hence no local filter here.)
+    needs_plugin = plugins.prepare(path.suffix)
     try:
-        return Image.open(handle)
+        try:
+            return Image.open(handle)
+        except UnidentifiedImageError:
+            # A HEIC or JPEG XL under another name: its first bytes say so.
+            handle.seek(0)
+            if needs_plugin or not plugins.prepare("", handle.read(16)):
+                raise
+            handle.seek(0)
+            return Image.open(handle)
     except Image.DecompressionBombError:
         raise ImageError(
             path, "image is too large to open safely (over Pillow's decompression-bomb limit)"
         ) from None
     except UnidentifiedImageError:
         _refuse_unsupported_jpeg(path, handle)
-        suffix = path.suffix.lower()
-        if suffix in (".heic", ".heif"):
-            raise ImageError(path, "HEIC/HEIF is not supported; export the photo as JPEG") from None
+        kind = plugins.kind_of(path.suffix)
+        if kind is not None and not needs_plugin:
+            package = "pillow-heif" if kind == "heif" else "pillow-jxl-plugin"
+            raise ImageError(
+                path,
+                f"{'HEIC/HEIF' if kind == 'heif' else 'JPEG XL'} needs {package}, which is not "
+                f"installed; install it (pip install {package}) or export the photo as JPEG",
+            ) from None
+        if kind is not None:
+            name = "HEIC/HEIF" if kind == "heif" else "JPEG XL"
+            raise ImageError(
+                path,
+                f"damaged {name} file: it cannot be read; copy the photo again or export a JPEG",
+            ) from None
         raise ImageError(path, "not an image Pillow can read (wrong format or damaged)") from None
     except PermissionError:
         raise ImageError(path, "permission denied; check the file's permissions") from None
@@ -265,7 +286,10 @@ def _to_rgb(path: Path, image: Image.Image, mode: str = "RGB", scale: float = 1.
     if image.mode == mode:
         return image
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit greyscale: scale down to 8 bits rather than clipping to white.
+        # 16-bit greyscale: scale down to 8 bits rather than clipping to white. Pillow's
+        # point() refuses big-endian I;16B (TIFFs written "MM"), so widen it to I first.
+        if image.mode == "I;16B":
+            image = image.convert("I")
         return image.point(lambda v: v / 256).convert("L").convert(mode)
     if image.mode == "F":
         return image.point(lambda v: v * scale).convert("L").convert(mode)

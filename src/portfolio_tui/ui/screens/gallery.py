@@ -13,7 +13,7 @@ from textual.types import NoActiveAppError
 from textual.widgets import Input
 
 from ...curation import Change, Snapshot, in_order
-from ...portfolio import Gallery, Photo, PhotoSet
+from ...portfolio import Gallery, Photo, PhotoSet, not_shown_note
 from ...selection import SORTS, PhotoFilter, parse_filter, select
 from ...text import clean
 from ..commands import ARRANGE, CURATE, GALLERY, bindings
@@ -142,7 +142,8 @@ class GalleryScreen(CurationActions, Screen[None]):
         shown = f"{total} of {everything} shown" if total != everything else ""
         flags = self.portfolio_app.curation_flags if self.is_attached else ""
         sort = f"by {self._sort}" if self._sort != "order" else ""
-        tail = " · ".join(x for x in (shown, sort, flags) if x)
+        hidden = not_shown_note(self.gallery.not_shown) if self.gallery.not_shown else ""
+        tail = " · ".join(x for x in (shown, sort, flags, hidden) if x)
         if not total:
             return f"no photos match · {tail}" if shown else "no photos"
         photo = self.photos[min(index, total - 1)]

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...portfolio import Portfolio
+from ...portfolio import Portfolio, not_shown_note
 from ...text import clean, count
 from ..commands import HOME, bindings
 from ..messages import ComparisonChosen, GalleryChosen
@@ -34,10 +34,12 @@ class HomeScreen(Screen[None]):
         p = self.portfolio
         galleries = len(p.galleries)
         photos = sum(len(g) for g in p.galleries)
+        hidden = len(p.not_shown)
+        unshown = f" · {not_shown_note(hidden)}" if hidden else ""
         yield TitleBar(
             plain(p.title),
             f"{count(galleries, 'gallery', 'galleries')} · {count(photos, 'photo')} · "
-            f"{count(len(p.comparisons), 'comparison')}",
+            f"{count(len(p.comparisons), 'comparison')}{unshown}",
         )
         with VerticalScroll(id="home"):
             yield Static(plain(p.title), id="portfolio-title", markup=False)
@@ -48,6 +50,15 @@ class HomeScreen(Screen[None]):
                 with Grid(id="galleries"):
                     for gallery in p.galleries:
                         yield GalleryCard(gallery)
+            elif hidden:
+                yield Static(
+                    f"No photos shown here: {count(hidden, 'file')} "
+                    f"{'is' if hidden == 1 else 'are'} not shown (RAW, video or another "
+                    "format the app does not show). Run `portfolio-tui check` to see each "
+                    "one and what to do.",
+                    classes="empty",
+                    markup=False,
+                )
             else:
                 yield Static(
                     "No photos found here. Put photos in folders inside the portfolio "
