@@ -117,6 +117,7 @@ class PhotoView(Widget):
         # terminal shows there with its (image id, screen position, terminal size).
         self._placement_id = next_placement_id()
         self._placed: tuple[Picture, tuple[object, ...]] | None = None
+        self._confirmed: tuple[object, ...] | None = None  # placement sent twice
         self._wanted: tuple[object, ...] | None = None
         self._last_request = 0.0
         self._deferred: Timer | None = None
@@ -417,7 +418,20 @@ class PhotoView(Widget):
         last = lines[-1]
         lines[-1] = Strip([*last, *extra], last.cell_length)
         self._placed = (picture, state)
+        if self._confirmed != state:
+            # Once in some 8 start-ups under load the first placement never reached
+            # the terminal although this line was rendered (the cause is not found
+            # yet). Placing the same image and placement id again replaces it in
+            # place, so the placement is sent once more a moment later: a few bytes.
+            self._confirmed = state
+            self.set_timer(0.4, lambda: self._place_again(picture, state))
         return lines
+
+    def _place_again(self, picture: Picture, state: tuple[object, ...]) -> None:
+        """Send a placement again if it is still the one shown (see ``_place_kitty``)."""
+        if self._placed is not None and self._placed[0] is picture and self._placed[1] == state:
+            self._placed = None
+            self.refresh()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         lines = super().render_lines(crop)
