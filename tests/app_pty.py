@@ -62,6 +62,17 @@ def app_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def peak_kb(pid: int) -> int:
+    """The app's peak memory (VmHWM) in kB; 0 until it runs (a forked child not yet
+    exec'd still has the test process's memory)."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        if b"-m\0portfolio_tui\0" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return 0
+        status = Path(f"/proc/{pid}/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0])
+    return 0
+
+
 @dataclass
 class AppInPty:
     """A program in a pseudo-terminal of ``cols`` x ``rows`` answering like a terminal.

@@ -9,23 +9,16 @@ zooms and splits); the last test runs the app in a pseudo-terminal whose
 from __future__ import annotations
 
 import base64
-import contextlib
-import fcntl
 import io
-import os
-import pty
 import re
-import select
-import signal
-import struct
 import sys
-import termios
 import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from app_pty import AppInPty, app_argv, app_env, peak_kb
 from conftest import ImageMaker
 from portfolio_tui.graphics.detect import Capabilities
 from portfolio_tui.imaging.sizes import MAX_PICTURE_PIXELS, MAX_PICTURE_SIDE, MAX_SIXEL_PIXELS
@@ -117,94 +110,38 @@ PEAK_BOUND_MB = 250
 """Peak memory the app may reach drawing the loupe (about 85 MB normally; 1.6 GB unclamped)."""
 
 
-def _peak_kb(pid: int) -> int:
-    """The app's peak memory in kB; 0 until it runs (a forked child not yet exec'd has
-    the test process's memory)."""
-    with contextlib.suppress(OSError, IndexError, ValueError):
-        if b"-m\0portfolio_tui\0" not in Path(f"/proc/{pid}/cmdline").read_bytes():
-            return 0
-        status = Path(f"/proc/{pid}/status").read_text()
-        return int(status.split("VmHWM:")[1].split()[0])
-    return 0
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_the_app_stays_small_when_the_terminal_claims_huge_cells(
     tmp_path: Path, make_image: ImageMaker
 ) -> None:
     root = tmp_path / "p"
     make_image(root / "g" / "a.jpg", size=(400, 500))
-    argv = [
-        sys.executable,
-        "-m",
-        "portfolio_tui",
-        str(root),
-        "--open",
-        "photo:g/a.jpg",
-        "--graphics",
-        "kitty",
-        "--read-only",
-    ]
-    env = {
-        **os.environ,
-        "TERM": "xterm-256color",
-        "COLORTERM": "truecolor",
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "PORTFOLIO_TUI_ROLE": "",
-    }
-    for name in ("COLUMNS", "LINES", "TEXTUAL_COLOR_SYSTEM"):
-        env.pop(name, None)
-    size = struct.pack("HHHH", 50, 200, 0, 0)  # no pixel fields: the app asks with CSI 16 t
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, size)
-            os.execvpe(argv[0], argv, env)
-        finally:
-            os._exit(127)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
-    output = bytearray()
+    app = AppInPty(
+        app_argv(str(root), "--open", "photo:g/a.jpg", "--graphics", "kitty", "--read-only"),
+        app_env(tmp_path),
+        cols=200,
+        rows=50,  # no pixel fields in the window size: the app asks with CSI 16 t
+        on_cell=lambda: b"\x1b[6;%d;%dt" % (HUGE[1], HUGE[0]),
+    )
+    app.spawn()
     peak = 0
-    status: int | None = None
     try:
         deadline = time.monotonic() + 40
         drawn_at: float | None = None
-        while time.monotonic() < deadline:
-            peak = max(peak, _peak_kb(pid))
+        while time.monotonic() < deadline and not app.exited():
+            peak = max(peak, peak_kb(app.pid))
             if peak > PEAK_BOUND_MB * 1024:
                 break  # no need to watch it grow further
             if drawn_at is not None and time.monotonic() - drawn_at > 1.0:
                 break
-            if not select.select([fd], [], [], 0.05)[0]:
-                continue
-            try:
-                data = os.read(fd, 1 << 16)
-            except OSError:
-                break
-            output += data
-            if b"\x1b[16t" in data:
-                os.write(fd, b"\x1b[6;%d;%dt" % (HUGE[1], HUGE[0]))
-            if b"\x1b[c" in data:
-                os.write(fd, b"\x1b[?62;22c")
+            app.pump(0.05)
             # Placed: virtually (placeholders) or, forced kitty outside tmux, directly.
-            if drawn_at is None and b"\x1b_Ga=p," in output:
+            if drawn_at is None and b"\x1b_Ga=p," in app.output:
                 drawn_at = time.monotonic()
-        peak = max(peak, _peak_kb(pid))
+        peak = max(peak, peak_kb(app.pid))
         assert peak <= PEAK_BOUND_MB * 1024, f"peak {peak // 1024} MB"
-        assert drawn_at is not None, f"the photo was never sent: {bytes(output[-1500:])!r}"
-        os.write(fd, b"q")
-        end = time.monotonic() + 10
-        while status is None and time.monotonic() < end:
-            if select.select([fd], [], [], 0.05)[0]:
-                with contextlib.suppress(OSError):
-                    os.read(fd, 1 << 16)
-            done, code = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = os.waitstatus_to_exitcode(code)
-        assert status == 0
+        assert drawn_at is not None, f"the photo was never sent: {bytes(app.output[-1500:])!r}"
+        app.write(b"q")
+        assert app.wait(10) == 0
     finally:
-        if status is None:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
+        app.close()

@@ -19,7 +19,7 @@ from PIL import Image
 from textual import events
 from textual.geometry import Size
 
-from app_pty import AppInPty, app_argv, app_env
+from app_pty import AppInPty, app_argv, app_env, peak_kb
 from conftest import ImageMaker
 from portfolio_tui.graphics.detect import WINDOW_COLUMNS, WINDOW_ROWS, real_window_size
 from portfolio_tui.portfolio import open_portfolio
@@ -51,17 +51,6 @@ async def test_a_huge_resize_lays_out_a_bounded_screen(
         assert app.screen.size == Size(100, 30)  # a real size is taken as it is
 
 
-def _peak_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_the_app_stays_bounded_in_a_window_of_4000_by_1200_cells(
     tmp_path: Path, make_image: ImageMaker
@@ -83,7 +72,7 @@ def test_the_app_stays_bounded_in_a_window_of_4000_by_1200_cells(
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not app.exited():
             app.pump(0.05)
-            peak = max(peak, _peak_kb(app.pid))
+            peak = max(peak, peak_kb(app.pid))
             if peak > LIMIT_KB:
                 break
         assert not app.exited(), app.output[-2000:]

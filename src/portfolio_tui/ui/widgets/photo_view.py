@@ -392,6 +392,13 @@ class PhotoView(Widget):
             # active places nothing, so this costs one repaint.
             self.refresh()
 
+    def _screen_is_active(self) -> bool:
+        """Whether this widget's screen is the one shown (an image goes out only then)."""
+        try:
+            return self.screen.is_active
+        except NoScreen:
+            return False
+
     def _place_kitty(self, crop: Region, lines: list[Strip], picture: Picture) -> list[Strip]:
         """Place a stored Kitty image at its cells, after the last line of this update.
 
@@ -399,11 +406,7 @@ class PhotoView(Widget):
         per picture, place and terminal size, not on every repaint.
         """
         box = self._image_box()
-        try:
-            active = self.screen.is_active
-        except NoScreen:
-            active = False
-        if box is None or not active:
+        if box is None or not self._screen_is_active():
             self._unplace()
             return lines
         if not crop.overlaps(box):
@@ -441,11 +444,7 @@ class PhotoView(Widget):
         if not (isinstance(rendered, Picture) and rendered.mode == "sixel" and lines):
             return lines
         box = self._image_box()
-        try:
-            active = self.screen.is_active
-        except NoScreen:
-            active = False
-        if box is None or not active:
+        if box is None or not self._screen_is_active():
             self._sixel_drawn = None
             return lines
         if not crop.overlaps(box):
