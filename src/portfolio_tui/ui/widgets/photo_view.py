@@ -39,7 +39,6 @@ from ..pictures import (
     Picture,
     PictureSettings,
     TerminalImages,
-    kitty_place_segments,
     next_placement_id,
     pixel_fit,
     render_picture,
@@ -116,7 +115,6 @@ class PhotoView(Widget):
         # Kitty direct placement: this widget's placement id, and the picture the
         # terminal shows there with its (image id, screen position, terminal size).
         self._placement_id = next_placement_id()
-        self._confirmed: tuple[object, ...] | None = None  # placement sent twice
         self._placed: tuple[Picture, tuple[object, ...]] | None = None
         self._wanted: tuple[object, ...] | None = None
         self._last_request = 0.0
@@ -400,13 +398,15 @@ class PhotoView(Widget):
             return False
 
     def _place_kitty(self, crop: Region, lines: list[Strip], picture: Picture) -> list[Strip]:
-        """Place a stored Kitty image at its cells, in the line of its top-left cell.
+        """Place a stored Kitty image at its cells when this screen is painted.
 
         Text written over a placed image does not hide it, so it is placed once
-        per picture, place and terminal size, not on every repaint.
+        per picture, place and terminal size, not on every repaint; the placement
+        goes straight to the terminal (``TerminalImages.place`` says why).
         """
         box = self._image_box()
-        if box is None or not self._screen_is_active():
+        images = self._terminal_images()
+        if box is None or images is None or not self._screen_is_active():
             self._unplace()
             return lines
         if not crop.overlaps(box):
@@ -415,27 +415,9 @@ class PhotoView(Widget):
         state = (picture.image_id, origin, self.app.size)
         if self._placed is not None and self._placed[0] is picture and self._placed[1] == state:
             return lines
-        extra = kitty_place_segments(
-            picture, self._placement_id, origin.x, origin.y, self.picture_settings
-        )
-        # With the picture's first cell, never after a line's last one: see _with_sequence.
-        row = max(box.y, crop.y) - crop.y
-        lines[row] = _with_sequence(lines[row], box.x - crop.x, extra)
+        images.place(picture, self._placement_id, origin.x, origin.y)
         self._placed = (picture, state)
-        if self._confirmed != state:
-            # In real kitty 0.26 on Xvfb, about one start-up in ten under load still shows
-            # no photo although this placement was rendered (not the cut-off case above;
-            # the cause is not found yet). Placing the same image and placement id again
-            # replaces it in place, so it is sent once more a moment later: a few bytes.
-            self._confirmed = state
-            self.set_timer(0.4, lambda: self._place_again(picture, state))
         return lines
-
-    def _place_again(self, picture: Picture, state: tuple[object, ...]) -> None:
-        """Send a placement again if it is still the one shown (see ``_place_kitty``)."""
-        if self._placed is not None and self._placed[0] is picture and self._placed[1] == state:
-            self._placed = None
-            self.refresh()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         lines = super().render_lines(crop)
