@@ -109,6 +109,9 @@ MIN_CELLS = 8
 BLOCKS = ("▀".encode(), "▄".encode(), "█".encode())
 CURSOR_MOVE = re.compile(rb"\x1b\[(\d+);\d+H")
 LOADING = "loading…".encode()
+FIRST_PHOTO = "shoot/img000.jpg"
+PHOTOS_GLOB = "*.jpg"
+"""The photo the loupe opens on and the photos counted (benchmarks/raw_grid.py sets RAWs)."""
 
 
 # -- corpus ------------------------------------------------------------------------------
@@ -233,7 +236,7 @@ def find_shown(frames: list[Frame], number: int, total: int) -> Shown:
 # -- running the app ---------------------------------------------------------------------
 def start(root: Path, cache: Path, size: tuple[int, int]) -> Session:
     cols, rows = size
-    argv = [PYTHON, "-m", "portfolio_tui", str(root), "--open", "photo:shoot/img000.jpg"]
+    argv = [PYTHON, "-m", "portfolio_tui", str(root), "--open", f"photo:{FIRST_PHOTO}"]
     argv += ["--graphics", "halfblock", "--read-only"]
     profile = os.environ.get("LOUPE_BENCH_PROFILE")  # a cProfile of the app, for digging
     if profile:
@@ -258,7 +261,7 @@ def finish(session: Session) -> None:
 
 
 def count_of(root: Path) -> int:
-    return len(list((root / "shoot").glob("*.jpg")))
+    return len(list((root / "shoot").glob(PHOTOS_GLOB)))
 
 
 def pump_until(session: Session, when: float) -> None:

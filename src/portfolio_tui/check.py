@@ -96,7 +96,10 @@ def _sparse_warning(photo: Photo) -> list[Problem]:
 def _colour_warning(photo: Photo) -> list[Problem]:
     """A warning for a colour profile that cannot be used: the photo shows, as sRGB."""
     from .imaging.colour import problem, source_of
+    from .imaging.raw import is_raw
 
+    if is_raw(photo.real_path):  # drawn from its JPEG preview or LibRaw's sRGB, not the TIFF
+        return []
     try:
         with opened_image(photo.real_path) as image:
             trouble = problem(source_of(image))
@@ -111,7 +114,7 @@ def _inspect(photo: Photo, config: Config) -> list[Problem]:
     if problem is not None:
         return [problem]  # its XMP would only repeat that the file is damaged
     found = _sparse_warning(photo) + _colour_warning(photo)
-    facts = read_xmp(photo.path, photo.real_path)
+    facts = read_xmp(photo.path, photo.real_path, photo.raw)
     found += [_xmp_problem(photo, text) for text in facts.problems]
     conflict = provenance_from(photo, facts).conflict
     if conflict is not None:
@@ -142,7 +145,7 @@ def _xmp_problem(photo: Photo, text: str) -> Problem:
         else:
             message = "embedded XMP: " + message
         return Problem(photo.path, message, severity=Severity.WARNING)
-    for path in [*find_sidecars(photo.path), photo.path]:
+    for path in [*find_sidecars(photo.path, photo.raw), photo.path]:
         prefix = f"{path}: "
         if text.startswith(prefix):
             # The file is named by the line's location; the photo beside it by its name.

@@ -116,6 +116,8 @@ class Config:
     comparisons: tuple[ComparisonSettings, ...] = ()
     display: DisplaySettings = field(default_factory=DisplaySettings)
     present: PresentSettings = field(default_factory=PresentSettings)
+    pair_raw_jpeg: bool = True
+    """A RAW and a JPEG with the same name in one folder are one photo (``[portfolio]``)."""
     positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def where(self, *path: str | int) -> tuple[int | None, int | None]:
@@ -343,7 +345,7 @@ def _type(value: Any) -> str:
 
 
 _TOP = ("portfolio", "display", "present", "galleries", "photos", "comparisons")
-_PORTFOLIO = ("title", "photographer", "root", "credits")
+_PORTFOLIO = ("title", "photographer", "root", "credits", "pair_raw_jpeg")
 _DISPLAY = ("graphics", "colors", "theme")
 _PRESENT = ("interval", "captions", "closing")
 _GALLERY = ("id", "title", "folder", "order", "cover", "notes")
@@ -436,6 +438,7 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
     photographer = v.string(portfolio, "photographer", ("portfolio",))
     credits = v.strings(portfolio, "credits", ("portfolio",))
     root_text = v.string(portfolio, "root", ("portfolio",)) or "."
+    pair_raw_jpeg = v.boolean(portfolio, "pair_raw_jpeg", ("portfolio",))
     root = _root(v, path, root_text)
 
     display = v.table(top.get("display", {}), ("display",), _DISPLAY)
@@ -471,6 +474,7 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
             captions=defaults.captions if captions is None else captions,
             closing=defaults.closing if closing is None else closing,
         ),
+        pair_raw_jpeg=True if pair_raw_jpeg is None else pair_raw_jpeg,
         positions=v.positions,
     )
     return config, v.problems

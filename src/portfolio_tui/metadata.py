@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from .imaging import raw as camera_raw
 from .imaging.decode import ImageError, has_gain_map, header_exif, opened_image, probe
 
 EXIF_IFD = 0x8769
@@ -48,6 +49,8 @@ class PhotoInfo:
     dynamic_range: str | None = None
     orientation: int = 1
     error: str | None = None
+    drawn_from: str | None = None
+    """For a RAW: what the picture is drawn from (the camera's preview, or LibRaw)."""
 
     @property
     def pixel_size(self) -> str | None:
@@ -121,6 +124,8 @@ def read_info(path: Path) -> PhotoInfo:
         size: int | None = os.stat(path, follow_symlinks=False).st_size
     except (OSError, ValueError):
         size = None
+    if camera_raw.is_raw(path):
+        return _raw_info(path, size)
     try:
         header = probe(path)
     except ImageError as exc:
@@ -150,6 +155,37 @@ def read_info(path: Path) -> PhotoInfo:
         colour_conversion=colour_conversion,
         dynamic_range=dynamic_range,
         orientation=header.orientation,
+        **fields,
+    )
+
+
+def _raw_info(path: Path, size: int | None) -> PhotoInfo:
+    """A RAW's facts: its own EXIF (read without touching the sensor data), the sensor's
+    pixel size, and what the picture is drawn from. Camera and exposure show even for a
+    RAW LibRaw cannot read, beside the problem."""
+    found = camera_raw.exif(path)
+    try:
+        fields = _exif_fields(*found) if found is not None else {}
+    except Exception:  # corrupt EXIF must never stop the panel
+        fields = {}
+    kind = camera_raw.format_name(path)
+    try:
+        header = probe(path)
+    except ImageError as exc:
+        return PhotoInfo(file_size=size, format=kind, error=exc.reason, **fields)
+    preview = camera_raw.preview_size(path)
+    if preview is not None:
+        drawn_from = f"the camera's preview ({preview[0]} × {preview[1]} px)"
+    else:
+        drawn_from = "developed by LibRaw (half size)"
+    width, height = header.oriented_size
+    return PhotoInfo(
+        width=width,
+        height=height,
+        file_size=size,
+        format=kind,
+        orientation=header.orientation,
+        drawn_from=drawn_from,
         **fields,
     )
 

@@ -24,6 +24,7 @@ from .config import (
     title_from_folder,
 )
 from .files import NotRegularFile, open_inside
+from .imaging.raw import RAW_SUFFIXES
 from .problems import Problem, Severity
 from .text import count, natural_key
 
@@ -31,7 +32,7 @@ IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".jpe", ".mpo", ".png", ".apng", ".webp", ".tif", ".tiff", ".gif", ".bmp"}
     | {".heic", ".heif", ".hif", ".avif", ".jxl", ".jp2", ".j2k", ".j2c", ".jpc", ".jpf", ".jpx"}
 )
-FORMATS_SHOWN = "JPEG, PNG, WebP, TIFF, GIF, HEIC, AVIF, JPEG XL, JPEG 2000"
+FORMATS_SHOWN = "JPEG, PNG, WebP, TIFF, GIF, HEIC, AVIF, JPEG XL, JPEG 2000, camera RAW"
 # Files that belong beside photos and are never photos themselves: editors' and
 # cameras' sidecars, notes, the app's own config and stores. Not shown, not named.
 SIDECAR_SUFFIXES = frozenset(
@@ -39,10 +40,12 @@ SIDECAR_SUFFIXES = frozenset(
     | {".toml", ".lock", ".c2pa", ".thm", ".aae", ".csv"}
 )
 SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "icon\r"})
-RAW_SUFFIXES = frozenset(
-    {".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".sr2", ".srf", ".raf", ".orf", ".rw2"}
-    | {".pef", ".srw", ".dng", ".3fr", ".iiq", ".erf", ".mos", ".x3f", ".rwl", ".raw"}
-)
+# The camera's own developed file beside its RAW. HEIF (.hif) and TIFF beside a RAW stay
+# photos of their own: a TIFF there is usually an edit, and decoding a camera HEIF is no
+# faster than the RAW's embedded preview, so pairing would save nothing.
+PAIRED_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe"})
+RAW_BADGE = "RAW"
+PAIR_BADGE = "RAW+JPEG"
 VIDEO_SUFFIXES = frozenset(
     {".mov", ".mp4", ".m4v", ".avi", ".mts", ".m2ts", ".mkv", ".webm", ".3gp", ".mpg", ".mpeg"}
     | {".wmv", ".lrv"}
@@ -80,6 +83,14 @@ class Photo:
     gallery_id: str | None = None
     resolved: Path | None = field(default=None, repr=False)
     """Where the file really is, found at load (inside the root, no link on the way)."""
+    raw: Path | None = None
+    """The RAW file paired with this JPEG (same folder, same name), if any.
+
+    The pair is one photo under the JPEG's path and ``rel``: curation made while
+    RAW files were not shown stays with it.
+    """
+    raw_resolved: Path | None = field(default=None, repr=False)
+    """Where :attr:`raw` really is, found at load like :attr:`resolved`."""
 
     @property
     def name(self) -> str:
@@ -95,6 +106,22 @@ class Photo:
         the root, or for a FIFO, is never read. ``path`` stays the name shown.
         """
         return self.resolved or self.path
+
+    @property
+    def raw_real_path(self) -> Path | None:
+        """The paired RAW file to read, every link resolved at load (None: no pair)."""
+        if self.raw is None:
+            return None
+        return self.raw_resolved or self.raw
+
+    @property
+    def format_badge(self) -> str | None:
+        """``RAW+JPEG`` for a pair, ``RAW`` for a RAW file alone, else None."""
+        if self.raw is not None:
+            return PAIR_BADGE
+        if self.path.suffix.lower() in RAW_SUFFIXES:
+            return RAW_BADGE
+        return None
 
     @property
     def display_title(self) -> str:
@@ -170,6 +197,8 @@ class Portfolio:
     _by_rel: dict[str, Photo] = field(default_factory=dict, repr=False, compare=False)
     not_shown: tuple[Problem, ...] = ()
     """Each file in a gallery folder that is not shown, with why (warnings, for ``check``)."""
+    _raw_rels: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """A paired RAW's path in the root -> its pair's (the JPEG's)."""
 
     @property
     def title(self) -> str:
@@ -203,8 +232,9 @@ class Portfolio:
         return next((c for c in self.comparisons if c.id == comparison_id), None)
 
     def photo(self, rel: str) -> Photo | None:
-        """The photo at this path relative to the root, if any."""
-        return self._by_rel.get(normalise_rel(rel))
+        """The photo at this path relative to the root, if any (a paired RAW's: the pair)."""
+        rel = normalise_rel(rel)
+        return self._by_rel.get(rel) or self._by_rel.get(self._raw_rels.get(rel, ""))
 
 
 # -- filters -------------------------------------------------------------------
@@ -374,7 +404,31 @@ def read_notes_file(path: Path, root: Path, limit: int = MAX_NOTES_BYTES) -> tup
 
 def is_image_name(name: str) -> bool:
     """Whether a file name looks like an image we try to show."""
-    return not name.startswith(".") and os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
+    if name.startswith("."):
+        return False
+    suffix = os.path.splitext(name)[1].lower()
+    return suffix in IMAGE_SUFFIXES or suffix in RAW_SUFFIXES
+
+
+def pair_raw_files(images: list[Path]) -> dict[Path, Path]:
+    """Each JPEG in ``images`` (one folder's) -> the RAW beside it with the same name.
+
+    Names match case-insensitively (``IMG_1.CR2`` and ``img_1.jpg``); where two RAW files
+    or two JPEGs share a name, the first of each in ``images``' order pairs and the others
+    stay photos of their own.
+    """
+    raws: dict[str, Path] = {}
+    for path in images:
+        if path.suffix.lower() in RAW_SUFFIXES:
+            raws.setdefault(path.stem.casefold(), path)
+    pairs: dict[Path, Path] = {}
+    for path in images:
+        if path.suffix.lower() not in PAIRED_SUFFIXES:
+            continue
+        raw = raws.pop(path.stem.casefold(), None)
+        if raw is not None:
+            pairs[path] = raw
+    return pairs
 
 
 def not_shown_note(files: int) -> str:
@@ -390,11 +444,8 @@ def not_shown_reason(name: str) -> str | None:
     if name.startswith(".") or name.casefold() in SYSTEM_FILES:
         return None
     suffix = os.path.splitext(name)[1].lower()
-    if suffix in IMAGE_SUFFIXES or suffix in SIDECAR_SUFFIXES:
+    if suffix in IMAGE_SUFFIXES or suffix in RAW_SUFFIXES or suffix in SIDECAR_SUFFIXES:
         return None
-    kind = suffix[1:].upper()
-    if suffix in RAW_SUFFIXES:
-        return f"a RAW file ({kind}); RAW files are not shown yet: keep a JPEG beside it"
     if suffix in VIDEO_SUFFIXES:
         return "not a photo (video); it is not shown"
     editor = _EDITOR_FILES.get(suffix)
@@ -423,6 +474,9 @@ class _Loader:
         self.real_folders: dict[Path, Path] = {}
         # Files in each listed folder that are neither shown nor sidecars, with why.
         self.unshown: dict[Path, list[Problem]] = {}
+        # Each paired JPEG -> its RAW; each paired RAW's rel -> the pair's.
+        self.raw_of: dict[Path, Path] = {}
+        self.raw_rels: dict[str, str] = {}
 
     def problem(self, message: str, *key_path: str | int, file: Path | None = None) -> None:
         if file is not None:
@@ -471,6 +525,12 @@ class _Loader:
             images.append(path)
         images.sort(key=lambda p: natural_key(p.name))
         self.listed[folder] = frozenset(entry.name.casefold() for entry in entries)
+        if self.config.pair_raw_jpeg:
+            pairs = pair_raw_files(images)
+            self.raw_of.update(pairs)
+            paired = set(pairs.values())
+            self.orphan_notes(folder, entries, images)
+            return [p for p in images if p not in paired]
         self.orphan_notes(folder, entries, images)
         return images
 
@@ -493,6 +553,7 @@ class _Loader:
     def orphan_notes(
         self, folder: Path, entries: list[os.DirEntry[str]], images: list[Path]
     ) -> None:
+        # Paired or not, a RAW's notes (IMG_1.CR2.md) have their photo: the RAW is in images.
         stems = {p.stem for p in images} | {p.name for p in images}
         for entry in entries:
             name = entry.name
@@ -532,12 +593,30 @@ class _Loader:
             rel = self.rel(path)
         if rel in self.by_rel:
             return self.by_rel[rel]
-        settings = self.config.photos.get(rel, PhotoSettings(path=rel))
+        raw = self.raw_of.get(path)
+        settings = self.config.photos.get(rel)
+        names = [path.stem + NOTES_SUFFIX, path.name + NOTES_SUFFIX]
+        if raw is not None:
+            raw_rel = rel[: len(rel) - len(path.name)] + raw.name
+            self.raw_rels[raw_rel] = rel
+            names.append(raw.name + NOTES_SUFFIX)
+            if raw_rel in self.config.photos:
+                if settings is None:
+                    settings = self.config.photos[raw_rel]
+                else:
+                    self.problem(
+                        f"[photos] has entries for both '{raw_rel}' and '{rel}', which are one "
+                        f"photo (RAW+JPEG); '{rel}' is used: merge them into it",
+                        "photos",
+                        raw_rel,
+                    )
+        if settings is None:
+            settings = PhotoSettings(path=rel)
         notes_parts = [settings.notes.strip()] if settings.notes else []
         notes_file = None
         if listed is None:
             listed = self.listed.get(path.parent)
-        for name in (path.stem + NOTES_SUFFIX, path.name + NOTES_SUFFIX):
+        for name in names:
             if listed is not None and name.casefold() not in listed:
                 continue
             candidate = path.with_name(name)
@@ -561,6 +640,8 @@ class _Loader:
             source=settings.source,
             gallery_id=gallery_id,
             resolved=self.real_path(path),
+            raw=raw,
+            raw_resolved=self.real_path(raw) if raw is not None else None,
         )
         self.by_rel[rel] = photo
         return photo
@@ -608,9 +689,14 @@ class _Loader:
             return Gallery(settings.id, settings.title, folder, ())
         images = self.list_images(folder, kp)
         by_name = {p.name: p for p in images}
+        # A paired RAW named in 'order' or 'cover' stands for its pair.
+        pair_of = {self.raw_of[p].name: p.name for p in images if p in self.raw_of}
         ordered: list[Path] = []
+        placed_as: dict[str, str] = {}  # photo name -> the name 'order' gave it as
         for i, name in enumerate(settings.order):
-            path = by_name.pop(name, None)
+            path = by_name.pop(pair_of.get(name, name), None)
+            if path is None and placed_as.get(pair_of.get(name, name), name) != name:
+                continue  # the pair's other file was listed first: the pair is placed
             if path is None:
                 self.problem(
                     f"order lists '{name}', which is not in folder '{settings.folder}'",
@@ -620,6 +706,7 @@ class _Loader:
                 )
             else:
                 ordered.append(path)
+                placed_as[path.name] = name
         ordered.extend(p for p in images if p.name in by_name)
         # Each photo is directly in the folder: its path in the root is the folder's plus its name.
         prefix = self.rel(folder) + "/" if ordered else ""
@@ -629,7 +716,8 @@ class _Loader:
         photos = tuple(self.make_photo(p, settings.id, prefix + p.name, listed) for p in ordered)
         cover = photos[0] if photos else None
         if settings.cover:
-            match = next((p for p in photos if p.name == settings.cover), None)
+            cover_name = pair_of.get(settings.cover, settings.cover)
+            match = next((p for p in photos if p.name == cover_name), None)
             if match is None:
                 self.problem(
                     f"cover '{settings.cover}' is not a photo in folder '{settings.folder}'",
@@ -672,8 +760,8 @@ class _Loader:
                 with os.scandir(path) as listing:  # closed even when any() stops early
                     has_images = any(is_image_name(e.name) for e in listing)
                 if not has_images:
-                    # Not a gallery, but its files are named: a folder of RAW files or
-                    # videos must not vanish without a word.
+                    # Not a gallery, but its files are named: a folder of videos or
+                    # editors' files must not vanish without a word.
                     with os.scandir(path) as listing:
                         self.note_unshown(path, listing)
             except OSError:
@@ -698,7 +786,7 @@ class _Loader:
         sides: list[ComparisonSide] = []
         for i, item in enumerate(settings.items):
             rel = normalise_rel(item.photo)
-            photo = self.by_rel.get(rel)
+            photo = self.by_rel.get(rel) or self.by_rel.get(self.raw_rels.get(rel, ""))
             path = self.root / rel
             if photo is None and is_image_name(path.name) and path.is_file():
                 if inside(self.root, path):
@@ -751,7 +839,7 @@ class _Loader:
                 )
             )
         for rel in self.config.photos:
-            if rel not in self.by_rel:
+            if rel not in self.by_rel and rel not in self.raw_rels:
                 self.problem(
                     f"[photos] entry '{rel}' matches no photo in any gallery; check the path "
                     "(relative to the portfolio root, with the extension)",
@@ -765,6 +853,7 @@ class _Loader:
             tuple(self.problems),
             dict(self.by_rel),
             tuple(not_shown),
+            dict(self.raw_rels),
         )
 
     def named_unshown(self, galleries: list[Gallery]) -> list[Problem]:

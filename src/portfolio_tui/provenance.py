@@ -76,7 +76,7 @@ def provenance(photo: Photo) -> Provenance:
     Opens the photo and any XMP sidecars (never decodes pixels) and never
     raises; call it in a worker thread.
     """
-    return provenance_from(photo, read_xmp(photo.path, photo.real_path))
+    return provenance_from(photo, read_xmp(photo.path, photo.real_path, photo.raw))
 
 
 def provenance_from(photo: Photo, facts: XmpFacts) -> Provenance:

@@ -39,6 +39,13 @@ Each form is also looked for with an upper-case ``.XMP``, after the lower-case
 one.  Sidecars are merged field by field: a field missing from the first
 sidecar may come from the next.
 
+A RAW+JPEG pair (one photo, :attr:`portfolio_tui.portfolio.Photo.raw`) reads the
+RAW's sidecars first, as Lightroom and darktable keep the pair's decisions with
+the RAW: ``IMG_1.CR2.xmp``, then ``IMG_1.xmp`` (Lightroom's, the pair's own),
+then the JPEG's ``IMG_1.jpg.xmp``.  ``xmp export`` writes the first of these that
+exists (unless told ``--sidecar-name base``), so import and export agree on the
+one sidecar, and makes ``IMG_1.xmp`` beside the RAW when there is none.
+
 Which source wins
 -----------------
 - Rating and label: sidecars first (in the order above), then the photo.  A
@@ -130,6 +137,7 @@ from defusedxml.ElementTree import fromstring
 from PIL import Image
 
 from .files import NotRegularFile, open_exactly, open_regular
+from .imaging.raw import RAW_SUFFIXES
 
 MAX_PACKET_BYTES: Final = 2 * 1024 * 1024
 MAX_SIDECAR_BYTES: Final = 2 * 1024 * 1024
@@ -528,18 +536,27 @@ def _mb(size: int) -> str:
 # --------------------------------------------------------------------------- files
 
 
-def find_sidecars(photo: Path) -> list[Path]:
-    """The XMP sidecars next to ``photo`` that exist, in order of precedence.
-
-    ``NAME.ext.xmp`` before ``NAME.xmp``, each lower-case ``.xmp`` before
-    ``.XMP``.  Anything present under those names is listed (a folder or a
-    dangling link too), so that reading it can report what is wrong.
-    """
-    if not photo.name:
-        return []
+def sidecar_names(photo: Path) -> list[str]:
+    """``NAME.ext.xmp``, ``NAME.ext.XMP``, ``NAME.xmp``, ``NAME.XMP`` (no stem: the first two)."""
     names = [photo.name + ".xmp", photo.name + ".XMP"]
     if photo.suffix:
         names += [photo.stem + ".xmp", photo.stem + ".XMP"]
+    return names
+
+
+def find_sidecars(photo: Path, raw: Path | None = None) -> list[Path]:
+    """The XMP sidecars next to ``photo`` that exist, in order of precedence.
+
+    ``NAME.ext.xmp`` before ``NAME.xmp``, each lower-case ``.xmp`` before
+    ``.XMP``; for a RAW+JPEG pair (``raw``: the RAW beside the JPEG ``photo``),
+    the RAW's before the JPEG's.  Anything present under those names is listed
+    (a folder or a dangling link too), so that reading it can report what is wrong.
+    """
+    if not photo.name:
+        return []
+    names = sidecar_names(photo)
+    if raw is not None and raw.name:
+        names = sidecar_names(raw) + names
     found: list[Path] = []
     seen: set[tuple[int, int]] = set()
     for name in dict.fromkeys(names):
@@ -558,16 +575,17 @@ def find_sidecars(photo: Path) -> list[Path]:
     return found
 
 
-def read_xmp(photo: Path, file: Path | None = None) -> XmpFacts:
+def read_xmp(photo: Path, file: Path | None = None, raw: Path | None = None) -> XmpFacts:
     """Everything the photo's embedded XMP and its sidecars say (never raises).
 
-    Sidecars are looked for beside ``photo``; the photo's own packet is read from
-    ``file``, where it really is (``Photo.real_path``; default ``photo``).
+    Sidecars are looked for beside ``photo`` (and its paired ``raw``); the photo's
+    own packet is read from ``file``, where it really is (``Photo.real_path``;
+    default ``photo``).
     """
     problems: list[str] = []
     embedded = _read_embedded(photo, problems, file)
     sidecars: list[tuple[Path, XmpFacts]] = []
-    for path in find_sidecars(photo):
+    for path in find_sidecars(photo, raw):
         facts = _read_sidecar(path, problems)
         if facts is not None:
             sidecars.append((path, facts))
@@ -703,6 +721,12 @@ def read_embedded_packet(
                 packet = _png_packet(handle, origin, problems)
             elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
                 packet = _webp_packet(handle, origin, problems)
+            elif photo.suffix.lower() in RAW_SUFFIXES:
+                # A TIFF-based RAW (DNG, CR2, NEF...) may hold XMP in tag 700, as Lightroom
+                # writes it into a DNG; other RAW formats keep it in sidecars. Whether the
+                # RAW itself can be read is for the decoder and `check` to say, not XMP.
+                tiff = head[:4] in (b"II*\x00", b"MM\x00*")
+                packet = _pillow_packet(handle, origin, []) if tiff else None
             else:
                 # A HEIC or JPEG XL needs its reader registered (lazily) before Pillow opens it.
                 from .imaging import plugins

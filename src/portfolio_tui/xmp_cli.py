@@ -25,7 +25,8 @@ portfolio-tui.
           digiKam:ColorLabel and digiKam:PickLabel from each photo's sidecars
           (NAME.ext.xmp, then NAME.xmp) and embedded XMP into the store.
   export  writes them into sidecars (NAME.ext.xmp; NAME.xmp with
-          --sidecar-name base), changing only those properties.
+          --sidecar-name base; a RAW+JPEG pair's is the RAW's NAME.xmp,
+          where Lightroom reads it), changing only those properties.
 
 The photos themselves are never written to. See docs/curation.md.
 """
@@ -95,9 +96,10 @@ def xmp_parser() -> argparse.ArgumentParser:
     exporter.add_argument(
         "--sidecar-name",
         choices=("ext", "base"),
-        default="ext",
+        default=None,
         help="the name of a new sidecar (a photo's existing sidecar is always the one "
-        "written): ext: NAME.ext.xmp, as darktable and digiKam write (default); "
+        "written): ext: NAME.ext.xmp, as darktable and digiKam write (default, except "
+        "for a RAW+JPEG pair: the RAW's NAME.xmp); "
         "base: NAME.xmp, as Lightroom, Bridge and Capture One write",
     )
     exporter.add_argument(

@@ -191,16 +191,16 @@ def _read_bytes_packet(
     return _packet(root, path, origin, problems)
 
 
-def read_culling(photo: Path, file: Path | None = None) -> XmpCulling:
+def read_culling(photo: Path, file: Path | None = None, raw: Path | None = None) -> XmpCulling:
     """Rating, flag and label from the photo's sidecars and embedded XMP (never raises).
 
-    Sidecars in :func:`portfolio_tui.xmp.find_sidecars` order come first, then
-    the photo itself, field by field.  The photo is only read, from ``file``
-    (its ``real_path``; default ``photo``).
+    Sidecars in :func:`portfolio_tui.xmp.find_sidecars` order come first (a
+    pair's ``raw`` one's before the JPEG's), then the photo itself, field by
+    field.  The photo is only read, from ``file`` (its ``real_path``; default ``photo``).
     """
     problems: list[str] = []
     packets: list[_Packet] = []
-    for path in find_sidecars(photo):
+    for path in find_sidecars(photo, raw):
         data = read_sidecar_bytes(path, problems)
         found = _read_bytes_packet(data, path, str(path), problems)
         if found is not None:
@@ -357,7 +357,7 @@ def plan_import(
     read = with_xmp = 0
     for photo in photos:
         read += 1
-        xmp = read_culling(photo.path, photo.real_path)
+        xmp = read_culling(photo.path, photo.real_path, photo.raw)
         problems.extend(xmp.problems)
         with_xmp += xmp.says_something
         try:
@@ -716,7 +716,13 @@ def _new_sidecar() -> bytes:
 # --------------------------------------------------------------------------- export
 
 
-def sidecar_for(photo: Path, name: SidecarName = "ext", *, base_is_shared: bool = False) -> Path:
+def sidecar_for(
+    photo: Path,
+    name: SidecarName | None = "ext",
+    *,
+    base_is_shared: bool = False,
+    raw: Path | None = None,
+) -> Path:
     """The sidecar export writes for ``photo``: the one it has, else a new one.
 
     A sidecar that exists is written, whichever its name, so that the tool that
@@ -727,7 +733,18 @@ def sidecar_for(photo: Path, name: SidecarName = "ext", *, base_is_shared: bool 
     when there is no lower-case one.  ``base_is_shared``: another photo has the
     same ``NAME`` (``IMG_1.jpg``, ``IMG_1.png``), so with ``ext`` an existing
     ``NAME.xmp`` is nobody's in particular and is not written.
+
+    ``raw``: the RAW paired with the JPEG ``photo``.  The pair's sidecars are the
+    RAW's (``IMG_1.CR2.xmp``, ``IMG_1.xmp``), then the JPEG's (``IMG_1.jpg.xmp``),
+    in :func:`portfolio_tui.xmp.find_sidecars` order.  When none exists, ``name``
+    None (the default of ``xmp export``) makes ``NAME.xmp`` beside the RAW, where
+    Lightroom reads it; ``ext`` makes the RAW's ``NAME.ext.xmp`` (darktable).  A
+    lone photo takes None as ``ext``.
     """
+    if raw is not None:
+        return _pair_sidecar(photo, raw, name, base_is_shared)
+    if name is None:
+        name = "ext"
     ext = (f"{photo.name}.xmp", f"{photo.name}.XMP")
     base = (f"{photo.stem}.xmp", f"{photo.stem}.XMP")
     order: tuple[str, ...]
@@ -742,6 +759,20 @@ def sidecar_for(photo: Path, name: SidecarName = "ext", *, base_is_shared: bool 
         if os.path.lexists(path):
             return path
     return photo.with_name(order[0])
+
+
+def _pair_sidecar(photo: Path, raw: Path, name: SidecarName | None, base_is_shared: bool) -> Path:
+    """:func:`sidecar_for` a RAW+JPEG pair (the JPEG ``photo`` beside ``raw``)."""
+    raw_ext = (f"{raw.name}.xmp", f"{raw.name}.XMP")
+    base = () if base_is_shared else (f"{raw.stem}.xmp", f"{raw.stem}.XMP")
+    jpeg = (f"{photo.name}.xmp", f"{photo.name}.XMP")
+    order = (*base, *raw_ext, *jpeg) if name == "base" else (*raw_ext, *base, *jpeg)
+    for candidate in dict.fromkeys(order):
+        path = raw.with_name(candidate)
+        if os.path.lexists(path):
+            return path
+    new = raw_ext[0] if name == "ext" or not base else base[0]
+    return raw.with_name(new)
 
 
 def _has_values(entry: PhotoCuration) -> bool:
@@ -946,7 +977,7 @@ def export_sidecars(
     photos: Iterable[Photo],
     snapshot: Snapshot,
     *,
-    sidecar_name: SidecarName = "ext",
+    sidecar_name: SidecarName | None = None,
     overwrite: bool = False,
     dry_run: bool = False,
 ) -> ExportReport:
@@ -954,7 +985,7 @@ def export_sidecars(
 
     Photos with nothing in the store and no sidecar get no file.  Photos are
     never opened for writing.  With ``dry_run`` nothing is written and the
-    report says what would be.
+    report says what would be.  ``sidecar_name``: see :func:`sidecar_for`.
     """
     todo: list[tuple[Photo, str, Path]] = []
     targets: dict[Path, list[Photo]] = {}
@@ -968,7 +999,7 @@ def export_sidecars(
         except InvalidChange:
             continue  # the store cannot hold anything for it
         shared = stems[photo.path.with_suffix("")] > 1
-        target = sidecar_for(photo.path, sidecar_name, base_is_shared=shared)
+        target = sidecar_for(photo.path, sidecar_name, base_is_shared=shared, raw=photo.raw)
         todo.append((photo, rel, target))
         targets.setdefault(target, []).append(photo)
     done: list[PhotoExport] = []
@@ -1002,7 +1033,7 @@ def _export_one(
     entry: PhotoCuration,
     overwrite: bool,
     dry_run: bool,
-    sidecar_name: SidecarName,
+    sidecar_name: SidecarName | None,
 ) -> PhotoExport | None:
     if target == photo.path:  # pragma: no cover - photos never end in .xmp
         return None
@@ -1017,7 +1048,15 @@ def _export_one(
     if not _has_values(entry) and (info is None or not overwrite):
         return None
     notes: list[str] = []
-    if target.name.lower() != photo.name.lower() + ".xmp" and os.path.lexists(
+    if photo.raw is not None:
+        # A pair's sidecars are read in find_sidecars order: say which one is read first.
+        first = next(iter(find_sidecars(photo.path, photo.raw)), None)
+        if first is not None and first.name.lower() != target.name.lower():
+            notes.append(
+                f"{first}: also exists and is read before {target.name} (by import, "
+                "darktable and digiKam)"
+            )
+    elif target.name.lower() != photo.name.lower() + ".xmp" and os.path.lexists(
         photo.path.with_name(photo.name + ".xmp")
     ):
         notes.append(

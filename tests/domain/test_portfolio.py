@@ -129,7 +129,7 @@ def test_hidden_non_image_and_private_entries_are_ignored(
     write(tmp_path / "docs" / "readme.txt", "no images here")
     portfolio = open_portfolio(tmp_path)
     assert [g.id for g in portfolio.galleries] == ["studio"]
-    assert names(portfolio, "studio") == ["a.jpg", "B.JPG"]
+    assert names(portfolio, "studio") == ["a.jpg", "B.JPG", "raw.cr2"]  # RAW is shown
 
 
 def test_natural_sort_of_galleries_and_photos(tmp_path: Path, make_image: ImageMaker) -> None:

@@ -23,13 +23,14 @@ async def test_the_grid_title_bar_says_how_many_files_are_not_shown(tmp_path: Pa
     app = PortfolioApp(open_portfolio(tmp_path / "shoot"), open_target="gallery:wedding")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert title_bar(app)[1] == "IMG_0.jpg · 1 / 3 · 2 files not shown (check lists them)"
+        # IMG_0.CR2 is shown, paired with IMG_0.jpg; the video is not.
+        assert title_bar(app)[1] == "IMG_0.jpg · 1 / 3 · 1 file not shown (check lists them)"
 
 
-async def test_a_portfolio_of_raw_files_alone_says_why_nothing_is_shown(tmp_path: Path) -> None:
+async def test_a_portfolio_of_videos_alone_says_why_nothing_is_shown(tmp_path: Path) -> None:
     root = tmp_path / "shoot"
     root.mkdir()
-    for name in ("A.CR2", "B.NEF", "B.xmp"):
+    for name in ("A.mov", "B.mp4", "B.xmp"):
         (root / name).write_bytes(b"x" * 32)
     app = PortfolioApp(open_portfolio(root))
     async with app.run_test(size=SIZE) as pilot:
@@ -38,7 +39,7 @@ async def test_a_portfolio_of_raw_files_alone_says_why_nothing_is_shown(tmp_path
             "0 galleries · 0 photos · 0 comparisons · 2 files not shown (check lists them)"
         )
         text = " ".join(screen_text(app).split())
-        assert "No photos shown here: 2 files are not shown (RAW, video or another format" in text
+        assert "No photos shown here: 2 files are not shown (videos, editors' files" in text
         assert "No photos found here" not in text
 
 

@@ -22,6 +22,7 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from ..files import NotRegularFile, open_exactly
 from . import plugins
+from . import raw as camera_raw
 from .budget import BUDGET, decoded_bytes, megapixels
 from .sizes import limit_box
 
@@ -246,6 +247,8 @@ def _orientation(image: Image.Image) -> int:
 
 def probe(path: Path) -> ImageProbe:
     """Read the header and check the image is safe to decode (no pixel decode)."""
+    if camera_raw.is_raw(path):
+        return camera_raw.probe(path)
     with opened_image(path) as image:
         _check_size(path, image)
         return ImageProbe(image.format or "?", image.width, image.height, _orientation(image))
@@ -257,6 +260,8 @@ def verify(path: Path) -> ImageProbe:
     PNG pixels are also checked against their CRCs: a flipped bit there can
     still decode (into wrong pixels), so only the checksums tell.
     """
+    if camera_raw.is_raw(path):
+        return camera_raw.verify(path)
     info = probe(path)
     if info.format == "PNG":
         _verify_checksums(path)
@@ -319,6 +324,8 @@ def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Im
     profile (:func:`_managed`). Raises :class:`ImageError` for anything that
     cannot be shown.
     """
+    if camera_raw.is_raw(path):
+        return camera_raw.load_fitted(path, box, upscale=upscale)
     # No caller needs more; a box from a terminal's claims must not set the memory used.
     box_w, box_h = limit_box(box)
     with opened_image(path) as image:
@@ -643,6 +650,8 @@ def load_upright(path: Path, at_least: tuple[int, int]) -> tuple[Image.Image, tu
     factor that keeps it. Returns the image and the stored (pre-rotation) size it
     was decoded to, which identifies the scale for caching.
     """
+    if camera_raw.is_raw(path):
+        return camera_raw.load_upright(path, at_least)
     with opened_image(path) as image:
         _check_size(path, image)
         orientation = _orientation(image)
@@ -690,6 +699,8 @@ def embedded_thumbnail(path: Path, box: tuple[int, int]) -> Image.Image | None:
     at once while the real thumbnail is made.  None when there is none or it is
     damaged; never raises.
     """
+    if camera_raw.is_raw(path):
+        return camera_raw.embedded_thumbnail(path, box)
     try:
         with opened_image(path) as image:
             if image.format != "JPEG":

@@ -53,9 +53,9 @@ class HomeScreen(Screen[None]):
             elif hidden:
                 yield Static(
                     f"No photos shown here: {count(hidden, 'file')} "
-                    f"{'is' if hidden == 1 else 'are'} not shown (RAW, video or another "
-                    "format the app does not show). Run `portfolio-tui check` to see each "
-                    "one and what to do.",
+                    f"{'is' if hidden == 1 else 'are'} not shown (videos, editors' files "
+                    "or another format the app does not show). Run `portfolio-tui check` to "
+                    "see each one and what to do.",
                     classes="empty",
                     markup=False,
                 )

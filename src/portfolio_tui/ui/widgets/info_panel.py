@@ -67,6 +67,8 @@ def info_rows(
     rows: list[tuple[str, str]] = []
     if photo is not None:
         rows.append(("File", clean(photo.rel)))
+        if photo.raw is not None:  # a RAW+JPEG pair: both files are the photo
+            rows.append(("RAW", clean(photo.rel[: -len(photo.name)] + photo.raw.name)))
         rows.append(("Source", provenance_text(found, photo)))
     if info is None:
         rows.append(("", "reading…"))
@@ -74,6 +76,10 @@ def info_rows(
     for label, attr in FIELDS:
         value = getattr(info, attr)
         rows.append((label, clean(value) if value else "—"))
+    if info.format and info.format.endswith("(RAW)"):  # a RAW is not drawn as it is stored
+        rows.append(("Format", clean(info.format)))
+    if info.drawn_from:
+        rows.append(("Drawn from", clean(info.drawn_from)))
     if info.colour_conversion:  # sRGB photos (most) are drawn as they are: nothing to say
         rows.append(("Colour", clean(info.colour_conversion)))
     if info.dynamic_range:  # only where there is something to say: most photos are SDR

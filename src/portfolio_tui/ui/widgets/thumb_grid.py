@@ -818,7 +818,7 @@ class ThumbGrid(ScrollView, can_focus=True):
         return lines
 
     def _bottom_edge(self, photo: Photo, corners: str, frame: Style, look: _Look) -> list[Segment]:
-        """The tile's lower edge, carrying its stars, flag and colour label."""
+        """The tile's lower edge: stars, flag and colour label; RAW or RAW+JPEG at the right."""
         inner = self._geometry.thumb_cols
         curation = self._curation(photo)
         rule = corners[1]
@@ -837,7 +837,13 @@ class ThumbGrid(ScrollView, can_focus=True):
         for part in parts:
             segments += [part, Segment(rule, frame)]
             used += cell_len(part.text) + 1
-        segments.append(Segment(rule * max(0, inner - used) + corners[4], frame))
+        # Which files the photo is matters while culling, not in front of a client.
+        badge = photo.format_badge if self._show_curation else None
+        tail = f"{badge}{rule}" if badge and inner - used >= len(badge) + 2 else ""
+        segments.append(Segment(rule * max(0, inner - used - len(tail)), frame))
+        if tail:
+            segments += [Segment(badge or "", look.title), Segment(rule, frame)]
+        segments.append(Segment(corners[4], frame))
         return segments
 
     def _curation(self, photo: Photo) -> PhotoCuration | None:

@@ -1,0 +1,618 @@
+"""Camera RAW files through LibRaw (rawpy): embedded previews first, sensor pixels when needed.
+
+A RAW file holds the camera's own JPEG preview beside the sensor data. Drawing that
+preview (as Photo Mechanic does) costs a small JPEG decode; developing the sensor data
+costs seconds. So every view asks for the smallest source that covers it: the preview,
+else LibRaw's half-size development, else the full one (zoomed past the half size).
+
+rawpy and numpy are imported inside the functions that need them, so a portfolio without
+RAW files never loads them and start-up does not move. Files are opened through
+:func:`decode.open_file` (no links, regular files only) and LibRaw is handed that
+descriptor (``/proc/self/fd/N``), never the path: it reads only what it needs, so a
+preview never reads a 50 MB file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .decode import ImageProbe
+
+RAW_SUFFIXES = frozenset(
+    {".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".sr2", ".srf", ".raf", ".orf", ".rw2"}
+    | {".pef", ".srw", ".dng", ".3fr", ".iiq", ".erf", ".mos", ".x3f", ".rwl", ".raw"}
+)
+FORMAT_NAMES = {
+    ".cr2": "Canon CR2",
+    ".cr3": "Canon CR3",
+    ".crw": "Canon CRW",
+    ".nef": "Nikon NEF",
+    ".nrw": "Nikon NRW",
+    ".arw": "Sony ARW",
+    ".sr2": "Sony SR2",
+    ".srf": "Sony SRF",
+    ".raf": "Fujifilm RAF",
+    ".orf": "Olympus ORF",
+    ".rw2": "Panasonic RW2",
+    ".pef": "Pentax PEF",
+    ".srw": "Samsung SRW",
+    ".dng": "DNG",
+    ".3fr": "Hasselblad 3FR",
+    ".iiq": "Phase One IIQ",
+    ".erf": "Epson ERF",
+    ".mos": "Leaf MOS",
+    ".x3f": "Sigma X3F",
+    ".rwl": "Leica RWL",
+    ".raw": "Panasonic/Leica RAW",
+}
+# LibRaw's `flip` as the EXIF orientation it stands for (LibRaw reads EXIF's 1..8 into
+# 0,1,3,2,4,6,7,5), so decode's one transpose table turns RAWs and JPEGs alike.
+FLIP_TO_ORIENTATION = {0: 1, 1: 2, 3: 3, 2: 4, 4: 5, 6: 6, 7: 7, 5: 8}
+MAX_PREVIEW_BYTES = 64 << 20
+"""A camera preview larger than this is no preview (a crafted length): not read."""
+MAX_EMBEDDED_PREVIEW = 512 * 1024
+"""The grid's instant placeholder uses a preview only this small (a tiny decode)."""
+VIEW_PREVIEW = 640
+"""A preview this long or longer covers the loupe in most terminals (the info panel says
+the photo is drawn from it); smaller ones are thumbnails for the grid."""
+METADATA_HEAD = 256 * 1024
+"""CR3 keeps its EXIF boxes, TIFF RAWs their IFDs, within the file's first bytes."""
+LIBRAW_BYTES_PER_PIXEL = 8
+"""LibRaw's working image: four 16-bit channels per pixel developed."""
+RAW_BYTES_PER_PIXEL = 2
+"""The sensor data as unpacked: one 16-bit value per photosite."""
+
+Source = Literal["preview", "half", "full"]
+
+
+def is_raw(path: Path | str) -> bool:
+    """Whether the file's name says it is a camera RAW file."""
+    return Path(path).suffix.lower() in RAW_SUFFIXES
+
+
+def format_name(path: Path | str) -> str:
+    """``Nikon NEF (RAW)``: the RAW format as the info panel names it."""
+    suffix = Path(path).suffix.lower()
+    return f"{FORMAT_NAMES.get(suffix, suffix.lstrip('.').upper())} (RAW)"
+
+
+def _libraw_version() -> str:
+    try:
+        import rawpy
+
+        return ".".join(str(part) for part in rawpy.libraw_version)
+    except Exception:
+        return ""
+
+
+def reason_for(exc: BaseException) -> str:
+    """What a LibRaw (rawpy) error means to a photographer, and what to do."""
+    name = type(exc).__name__
+    if isinstance(exc, ImportError):
+        return "RAW files need rawpy, which is not installed; install it: pip install rawpy"
+    if name == "LibRawFileUnsupportedError":
+        libraw = " ".join(part for part in ("LibRaw", _libraw_version()) if part)
+        return (
+            f"{libraw} cannot read this camera's RAW files (an unsupported camera "
+            "or not a RAW file); export a JPEG or DNG beside it"
+        )
+    if name in ("LibRawIOError", "LibRawDataError", "LibRawRequestForNonexistentImageError"):
+        return (
+            "RAW file is damaged or cut short (its sensor data is incomplete); "
+            "copy it from the card again"
+        )
+    if name == "LibRawTooBigError":
+        return "RAW image is too big for LibRaw to develop; export a JPEG or DNG beside it"
+    if name == "LibRawMemoryError" or isinstance(exc, MemoryError):
+        return "not enough memory to develop this RAW file; export a smaller JPEG beside it"
+    if name in ("LibRawOutOfOrderCallError", "LibRawCancelledByCallbackError"):
+        return "LibRaw could not develop this RAW file; export a JPEG or DNG beside it"
+    return f"LibRaw cannot read this RAW file ({name}); export a JPEG or DNG beside it"
+
+
+@dataclass
+class _Opened:
+    """A RAW file opened by LibRaw: its sizes (stored orientation) and orientation."""
+
+    path: Path
+    raw: Any  # rawpy.RawPy
+    width: int
+    height: int
+    raw_width: int
+    raw_height: int
+    orientation: int
+
+    @property
+    def sideways(self) -> bool:
+        return self.orientation in (5, 6, 7, 8)
+
+
+def _descriptor_path(fd: int) -> str:
+    """A name the C library can open that is exactly this descriptor's file."""
+    for folder in ("/proc/self/fd", "/dev/fd"):
+        if os.path.isdir(folder):
+            return f"{folder}/{fd}"
+    raise OSError("no /proc/self/fd or /dev/fd to hand the file to LibRaw")
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[_Opened]:
+    """``path`` opened safely and parsed by LibRaw (headers only); ImageError if it cannot be."""
+    from .decode import ImageError, open_file
+
+    with open_file(path) as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            raise ImageError(path, "file is empty (0 bytes); copy the photo again")
+        try:
+            import rawpy
+        except ImportError as exc:
+            raise ImageError(path, reason_for(exc)) from None
+        try:
+            raw = rawpy.imread(_descriptor_path(handle.fileno()))
+        except (rawpy.LibRawError, OSError, MemoryError) as exc:
+            raise ImageError(path, reason_for(exc)) from None
+        _quiet(raw)
+        try:
+            sizes = raw.sizes
+            if sizes.width <= 0 or sizes.height <= 0:
+                raise ImageError(path, "RAW file has no picture; copy it from the card again")
+            yield _Opened(
+                path,
+                raw,
+                sizes.width,
+                sizes.height,
+                max(sizes.raw_width, sizes.width),
+                max(sizes.raw_height, sizes.height),
+                FLIP_TO_ORIENTATION.get(sizes.flip, 1),
+            )
+        finally:
+            raw.close()
+
+
+# rawpy releases whose object layout _quiet was checked against: PyObject header, Cython's
+# method table, then the LibRaw pointer; LibRaw's first member after its own vtable is
+# the libraw_data_t the C API takes.
+_QUIET_LAYOUT = {"0.27.1": 56, "0.28.0": 56}
+_QUIET_OFFSET = 24
+_libraw_c: Any = None
+
+
+def _quiet(raw: Any) -> None:
+    """Stop LibRaw printing "data corrupted" / "Unexpected end of file" on stderr.
+
+    LibRaw reports damaged sensor data through a callback that writes to the process's
+    stderr, where the app is drawing the screen (Textual writes to it): the message would
+    land in the middle of a frame. The error itself still comes back as an exception and
+    is reported in our own words. rawpy does not expose the callback, so it is cleared
+    through LibRaw's C API, only for rawpy releases whose layout is known, and only when
+    the pointer found gives back the sizes rawpy reports; otherwise nothing is done.
+    """
+    global _libraw_c
+    try:
+        import ctypes
+
+        import rawpy
+
+        if _QUIET_LAYOUT.get(rawpy.__version__) != type(raw).__basicsize__:
+            return
+        if _libraw_c is None:
+            folder = os.path.dirname(rawpy.__file__)
+            names = sorted(n for n in os.listdir(folder) if n.startswith("libraw_r.so"))
+            if not names:
+                _libraw_c = False
+                return
+            lib = ctypes.CDLL(os.path.join(folder, names[0]))
+            for name in ("libraw_get_raw_width", "libraw_get_iheight"):
+                getattr(lib, name).restype = ctypes.c_int
+                getattr(lib, name).argtypes = [ctypes.c_void_p]
+            lib.libraw_set_dataerror_handler.argtypes = [ctypes.c_void_p] * 3
+            lib.libraw_set_dataerror_handler.restype = None
+            _libraw_c = lib
+        if not _libraw_c:
+            return
+        pointer = ctypes.c_void_p.from_address(id(raw) + _QUIET_OFFSET).value
+        if not pointer:
+            return
+        data = pointer + ctypes.sizeof(ctypes.c_void_p)
+        sizes = raw.sizes
+        if (
+            _libraw_c.libraw_get_raw_width(data) == sizes.raw_width
+            and _libraw_c.libraw_get_iheight(data) == sizes.iheight
+        ):
+            _libraw_c.libraw_set_dataerror_handler(data, None, None)
+    except Exception:  # only the message is at stake
+        return
+
+
+def probe(path: Path) -> ImageProbe:
+    """The RAW's sensor size and orientation from its header (no sensor data read)."""
+    from .decode import ImageProbe
+
+    with _opened(path) as opened:
+        kind = path.suffix.lstrip(".").upper() or "RAW"
+        return ImageProbe(kind, opened.width, opened.height, opened.orientation)
+
+
+def _preview(opened: _Opened, max_bytes: int = MAX_PREVIEW_BYTES) -> Image.Image | None:
+    """The camera's embedded preview, opened (JPEG: header only), or None; never raises."""
+    from PIL import Image
+
+    try:
+        thumb = opened.raw.extract_thumb()
+    except Exception:  # no preview, an unsupported one, or damaged: developed instead
+        return None
+    try:
+        if thumb.format.name == "JPEG":
+            data = bytes(thumb.data)
+            if not data.startswith(b"\xff\xd8") or len(data) > max_bytes:
+                return None
+            image = Image.open(io.BytesIO(data))
+            if image.format != "JPEG" or image.width < 1 or image.height < 1:
+                return None
+            return image
+        array = thumb.data
+        if getattr(array, "ndim", 0) != 3 or array.shape[2] != 3:
+            return None
+        return Image.fromarray(array.astype("uint8"), "RGB")
+    except Exception:
+        return None
+
+
+def _covers(size: tuple[int, int], needed: tuple[int, int]) -> bool:
+    return size[0] >= needed[0] and size[1] >= needed[1]
+
+
+def _needed(opened: _Opened, stored_box: tuple[int, int]) -> tuple[int, int]:
+    """The photo fitted to ``stored_box`` (never past its sensor size): what a source must hold."""
+    scale = min(1.0, stored_box[0] / opened.width, stored_box[1] / opened.height)
+    return max(1, int(opened.width * scale)), max(1, int(opened.height * scale))
+
+
+def _half_size(opened: _Opened) -> tuple[int, int]:
+    return (opened.width + 1) // 2, (opened.height + 1) // 2
+
+
+def _developed_bytes(opened: _Opened, half: bool) -> int:
+    """What LibRaw and the copies made of its output hold while developing."""
+    width, height = _half_size(opened) if half else (opened.width, opened.height)
+    sensor = opened.raw_width * opened.raw_height * RAW_BYTES_PER_PIXEL
+    # LibRaw's 4x16-bit working image, its 3-byte output, and Pillow's RGB copy (4 bytes).
+    return sensor + width * height * (LIBRAW_BYTES_PER_PIXEL + 3 + 4)
+
+
+def _develop(opened: _Opened, half: bool) -> Image.Image:
+    """The sensor data developed by LibRaw (camera white balance, sRGB, 8 bits), as stored.
+
+    Raises ImageError; holds its memory from the decode budget while developing.
+    """
+    import rawpy
+    from PIL import Image
+
+    from .budget import BUDGET, megapixels
+    from .decode import ImageError, _gigabytes
+
+    needed = _developed_bytes(opened, half)
+    if needed > BUDGET.total:
+        raise ImageError(
+            opened.path,
+            f"RAW image is {megapixels((opened.width, opened.height))} megapixels, too large "
+            f"to develop within the memory budget ({_gigabytes(BUDGET.total)}); "
+            "export a JPEG beside it",
+        )
+    with BUDGET.reserve(needed):
+        try:
+            array = opened.raw.postprocess(
+                half_size=half, use_camera_wb=True, output_bps=8, user_flip=0
+            )
+        except (rawpy.LibRawError, MemoryError) as exc:
+            raise ImageError(opened.path, reason_for(exc)) from None
+        if getattr(array, "ndim", 0) != 3 or array.shape[2] != 3 or array.size == 0:
+            raise ImageError(opened.path, "LibRaw developed no picture; export a JPEG beside it")
+        return Image.fromarray(array, "RGB")
+
+
+def _from_preview(
+    path: Path, preview: Image.Image, stored_box: tuple[int, int], upscale: bool
+) -> Image.Image:
+    """The preview (opened) fitted to ``stored_box`` in sRGB, like any JPEG."""
+    from . import decode
+
+    if preview.format == "JPEG":
+        preview.draft("RGB", stored_box)
+    colour = decode._colour_of(preview)
+    mode = colour.working_mode if colour is not None else "RGB"
+    full = preview.size
+    target = decode._fitted_size(full, stored_box, upscale)
+    with _preview_reserved(path, preview):
+        image, factor = decode._managed(decode._to_rgb(path, preview, mode), target, colour, mode)
+        return decode._fit(image, full, stored_box, upscale, factor)
+
+
+def _preview_reserved(path: Path, preview: Image.Image) -> contextlib.AbstractContextManager[None]:
+    """Hold from the decode budget what decoding the (drafted) preview takes: it and a copy."""
+    from .budget import BUDGET, decoded_bytes
+    from .decode import ImageError, _check_size
+
+    _check_size(path, preview)
+    needed = 2 * decoded_bytes("RGB", preview.size)
+    if needed > BUDGET.total:
+        raise ImageError(path, "the camera's preview is too large to decode; export a JPEG")
+    return BUDGET.reserve(needed)
+
+
+def _shape_matches(preview: Image.Image, opened: _Opened) -> bool:
+    """Whether the preview has the photo's shape (no letterbox bars)."""
+    aspect = opened.width / opened.height
+    return abs(preview.width / preview.height - aspect) / aspect < 0.03
+
+
+def _usable(preview: Image.Image | None, opened: _Opened, needed: tuple[int, int]) -> bool:
+    """Whether the preview can stand for the photo at ``needed`` pixels: its shape (no
+    letterbox bars) and at least that many pixels."""
+    return preview is not None and _shape_matches(preview, opened) and _covers(preview.size, needed)
+
+
+def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Image.Image:
+    """``path`` (a RAW) fitted to ``box``, upright, in sRGB: from its preview where that
+    covers the box, else developed by LibRaw. Raises ImageError."""
+    image, _source = fitted_with_source(path, box, upscale=upscale)
+    return image
+
+
+def fitted_with_source(
+    path: Path, box: tuple[int, int], *, upscale: bool = True
+) -> tuple[Image.Image, Source]:
+    """:func:`load_fitted`, and which source it was drawn from."""
+    from . import decode
+    from .sizes import limit_box
+
+    box = limit_box(box)
+    with _opened(path) as opened:
+        stored_box = (box[1], box[0]) if opened.sideways else box
+        needed = _needed(opened, stored_box)
+        preview = _preview(opened)
+        try:
+            if _usable(preview, opened, needed):
+                assert preview is not None
+                return _turned(_from_preview(path, preview, stored_box, upscale), opened), "preview"
+            half = _covers(_half_size(opened), needed)
+            try:
+                developed = _develop(opened, half=half)
+            except decode.ImageError:
+                if preview is None:
+                    raise
+                # Damaged sensor data, or a camera LibRaw cannot develop: the camera's own
+                # preview still shows the photo, small as it is.
+                return _turned(_from_preview(path, preview, stored_box, upscale), opened), "preview"
+            full = developed.size
+            target = decode._fitted_size(full, stored_box, upscale)
+            developed, factor = decode._managed(developed, target, None, "RGB")
+            fitted = decode._fit(developed, full, stored_box, upscale, factor)
+            return _turned(fitted, opened), "half" if half else "full"
+        finally:
+            if preview is not None:
+                preview.close()
+
+
+def _turned(image: Image.Image, opened: _Opened) -> Image.Image:
+    from .decode import _TRANSPOSE
+
+    transpose = _TRANSPOSE.get(opened.orientation)
+    return image.transpose(transpose) if transpose is not None else image
+
+
+def load_upright(path: Path, at_least: tuple[int, int]) -> tuple[Image.Image, tuple[int, int]]:
+    """``path`` upright with at least ``at_least`` pixels where the sensor has them, and the
+    stored size it was decoded at: the preview if it covers that, else LibRaw's half-size
+    development, else the full one (the sensor's own pixels, for zooming in)."""
+    from . import decode
+
+    with _opened(path) as opened:
+        wanted = (at_least[1], at_least[0]) if opened.sideways else at_least
+        needed = _needed(opened, (max(1, wanted[0]), max(1, wanted[1])))
+        preview = _preview(opened)
+        try:
+            if _usable(preview, opened, needed):
+                assert preview is not None
+                if preview.format == "JPEG":
+                    preview.draft("RGB", needed)
+                colour = decode._colour_of(preview)
+                mode = colour.working_mode if colour is not None else "RGB"
+                with _preview_reserved(path, preview):
+                    image = decode._srgb(decode._to_rgb(path, preview, mode), colour, mode)
+                    if image is preview:
+                        image = preview.copy()
+            else:
+                try:
+                    image = _develop(opened, half=_covers(_half_size(opened), needed))
+                except decode.ImageError:
+                    if preview is None:
+                        raise
+                    with _preview_reserved(path, preview):
+                        image = decode._to_rgb(path, preview, "RGB").copy()
+        finally:
+            if preview is not None:
+                preview.close()
+        stored = image.size
+        return _turned(image, opened), stored
+
+
+def verify(path: Path) -> ImageProbe:
+    """Probe, draw a small version, and read the whole sensor data (``check``): a RAW whose
+    data is cut short is named even where its preview still shows."""
+    import rawpy
+
+    from .budget import BUDGET
+    from .decode import ImageError
+
+    info = probe(path)
+    load_fitted(path, (64, 64))
+    with _opened(path) as opened:
+        sensor = opened.raw_width * opened.raw_height * RAW_BYTES_PER_PIXEL
+        if sensor > BUDGET.total:
+            return info  # developing it is refused with a reason where it is shown
+        with BUDGET.reserve(sensor):
+            try:
+                opened.raw.unpack()
+            except (rawpy.LibRawError, MemoryError) as exc:
+                raise ImageError(path, reason_for(exc)) from None
+    return info
+
+
+def embedded_thumbnail(path: Path, box: tuple[int, int]) -> Image.Image | None:
+    """The camera's small preview fitted to ``box`` and upright, for the grid to show at
+    once while LibRaw develops the photo; None otherwise. Never raises.
+
+    Where the preview covers the box, the real thumbnail is that same preview decoded
+    (:func:`load_fitted`), as cheap as a placeholder would be: None then, so the grid does
+    not decode it twice before its first frame.
+    """
+    try:
+        with _opened(path) as opened:
+            preview = _preview(opened, MAX_EMBEDDED_PREVIEW)
+            if preview is None:
+                return None
+            try:
+                if preview.format != "JPEG" or not _shape_matches(preview, opened):
+                    return None
+                if preview.width * preview.height > 4_000_000:
+                    return None
+                stored_box = (box[1], box[0]) if opened.sideways else box
+                if _covers(preview.size, _needed(opened, stored_box)):
+                    return None
+                return _turned(_from_preview(path, preview, stored_box, True), opened)
+            finally:
+                preview.close()
+    except Exception:
+        return None
+
+
+def preview_size(path: Path) -> tuple[int, int] | None:
+    """The size (upright) of the camera preview the views draw, or None where they develop
+    the sensor data instead (no preview, a thumbnail too small for a view, or one of
+    another shape); never raises."""
+    try:
+        with _opened(path) as opened:
+            preview = _preview(opened)
+            if preview is None:
+                return None
+            with preview:
+                if max(preview.size) < VIEW_PREVIEW or not _shape_matches(preview, opened):
+                    return None
+                size = preview.size
+            return (size[1], size[0]) if opened.sideways else size
+    except Exception:
+        return None
+
+
+# --- metadata: EXIF without touching the sensor data ------------------------------------
+
+_TIFF_MAGICS = {
+    b"II*\x00": b"II*\x00",
+    b"MM\x00*": b"MM\x00*",
+    b"IIRO": b"II*\x00",  # Olympus ORF
+    b"IIRS": b"II*\x00",  # Olympus ORF (some bodies)
+    b"MMOR": b"MM\x00*",  # Olympus ORF (big-endian)
+    b"IIU\x00": b"II*\x00",  # Panasonic RW2/RWL/RAW
+}
+EXIF_IFD = 0x8769
+MAKE = 0x010F
+WANTED = (0x829A, 0x829D, 0x8827)
+"""Exposure time, f-number, ISO: where the header lacks one, the preview's EXIF may hold it
+(Panasonic keeps ISO in its own tag, and the EXIF in the preview)."""
+
+
+def exif(path: Path) -> tuple[Image.Exif, dict[int, Any]] | None:
+    """The RAW's EXIF: IFD0 and the EXIF IFD, as Pillow reads them; None if none is found.
+
+    Never through rawpy's ``other``/``lens`` (they read and decode the whole sensor
+    data): TIFF-based RAWs (NEF, CR2, DNG, ARW, ORF, RW2 ...) are TIFF at their start,
+    CR3 keeps TIFF blobs in its CMT1/CMT2 boxes, and RAF, X3F and RW2 also carry EXIF in
+    their embedded preview JPEG, which fills what the header lacks. Never raises.
+    """
+    from PIL import Image
+
+    from .decode import ImageError, open_file
+
+    try:
+        with open_file(path) as handle:
+            head = handle.read(METADATA_HEAD)
+    except (ImageError, OSError):
+        return None
+    found: tuple[Image.Exif, dict[int, Any]] | None = None
+    try:
+        found = _cr3_exif(head) or _tiff_exif(head)
+    except Exception:
+        found = None
+    if found is None or not found[0].get(MAKE) or any(tag not in found[1] for tag in WANTED):
+        try:
+            with _opened(path) as opened:
+                preview = _preview(opened)
+                if preview is not None:
+                    with preview:
+                        ifd0 = preview.getexif()
+                        sub = dict(ifd0.get_ifd(EXIF_IFD))
+                    if found is None:
+                        found = (ifd0, sub)
+                    else:
+                        merged = Image.Exif()
+                        for tag, value in ifd0.items():
+                            merged[tag] = value
+                        for tag, value in found[0].items():
+                            merged[tag] = value
+                        found = (merged, {**sub, **found[1]})
+        except Exception:
+            pass
+    return found
+
+
+def _tiff_exif(head: bytes) -> tuple[Image.Exif, dict[int, Any]] | None:
+    from PIL import Image
+
+    magic = _TIFF_MAGICS.get(head[:4])
+    if magic is None:
+        return None
+    data = magic + head[4:]
+    ifd0 = Image.Exif()
+    ifd0.load(data)
+    try:
+        sub = dict(ifd0.get_ifd(EXIF_IFD))
+    except Exception:
+        sub = {}
+    return ifd0, sub
+
+
+def _cr3_exif(head: bytes) -> tuple[Image.Exif, dict[int, Any]] | None:
+    """EXIF from a CR3's CMT1 (IFD0) and CMT2 (EXIF IFD) boxes, each a TIFF blob."""
+    from PIL import Image
+
+    if head[4:12] != b"ftypcrx ":
+        return None
+    blobs: dict[bytes, bytes] = {}
+    for name in (b"CMT1", b"CMT2"):
+        at = head.find(name)
+        if at < 4:
+            continue
+        size = int.from_bytes(head[at - 4 : at], "big")
+        blob = head[at + 4 : at - 4 + size]
+        if size >= 8 and len(blob) == size - 8:
+            blobs[name] = blob
+    if b"CMT1" not in blobs:
+        return None
+    ifd0 = Image.Exif()
+    ifd0.load(blobs[b"CMT1"])
+    sub: dict[int, Any] = {}
+    if b"CMT2" in blobs:
+        exif_ifd = Image.Exif()
+        exif_ifd.load(blobs[b"CMT2"])
+        sub = dict(exif_ifd)
+    return ifd0, sub
