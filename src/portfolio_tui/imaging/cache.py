@@ -38,9 +38,10 @@ if TYPE_CHECKING:
     from .cells import Lines
 
 APP_NAME = "portfolio-tui"
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 """Bump when the way images are fitted changes, so old entries stop matching (2: colour
-managed to sRGB; the start-up prefetch and the background child share this module)."""
+managed to sRGB; 3: HEIC/AVIF nclx colour, HEICs turned by EXIF alone; the start-up
+prefetch and the background child share this module)."""
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 VIEWER_MAX_BYTES = 128 * 1024 * 1024
 """The viewers' own cache (``VIEWERS_FOLDER``): all viewers of the account together."""

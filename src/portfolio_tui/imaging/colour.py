@@ -6,6 +6,8 @@ wrong colours (skin turns orange, greens go dull), so the decoded picture is
 converted with LittleCMS (Pillow's ImageCms) from what the file says it is:
 
 - its embedded ICC profile (``info["icc_profile"]``: JPEG, PNG iCCP, TIFF, WebP...);
+- else HEIF/AVIF colour information (an ``nclx`` colour box: ITU-T H.273 codes for the
+  primaries and the transfer curve), made into a matrix/TRC profile (:func:`nclx_source`);
 - else EXIF ColorSpace uncalibrated (0xFFFF) with InteropIndex ``R03``: Adobe RGB;
 - else PNG cHRM/gAMA: a matrix/TRC profile built from its primaries and gamma;
 - else nothing: sRGB, the web's and the terminal's own space (no conversion at all).
@@ -161,6 +163,9 @@ def _source_of(image: Image.Image) -> ColourSource | None:
         return ColourSource(name or f"unnamed {space} profile", icc, space)
     if image.mode == "CMYK":
         return None  # untagged CMYK: Pillow's own formula (see the module's notes)
+    nclx = _nclx_of(image)
+    if nclx is not None:
+        return nclx_source(nclx)
     if image.format == "PNG":
         return _png_source(image)
     return _exif_source(image)
@@ -488,6 +493,164 @@ def matrix_profile(
 def srgb_trc(value: float) -> float:
     """The sRGB (and Display P3) curve: encoded value to linear light."""
     return value / 12.92 if value <= 0.04045 else math.pow((value + 0.055) / 1.055, 2.4)
+
+
+# -- HEIF/AVIF colour information (nclx) ------------------------------------------------
+#
+# HEIF and AVIF say what their colours are with a `colr` box: an ICC profile (what Apple
+# writes; pillow-heif and Pillow put it in info["icc_profile"], and it wins) or `nclx`,
+# ITU-T H.273 codes for the primaries, the transfer curve and the YCbCr matrix. libheif
+# and libavif apply the matrix when they make RGB; the primaries and the curve are made
+# into a matrix/TRC profile here. BT.709 primaries with the sRGB curve (what cameras and
+# libheif write for sRGB) and unspecified codes need nothing.
+
+NCLX_PRIMARIES: dict[int, tuple[str, tuple[float, float], Any]] = {
+    1: ("sRGB", D65_XY, SRGB_PRIMARIES),  # BT.709
+    9: ("Rec. 2020", D65_XY, ((0.708, 0.292), (0.170, 0.797), (0.131, 0.046))),
+    11: ("DCI-P3", (0.314, 0.351), ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060))),
+    12: ("Display P3", D65_XY, ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060))),
+}
+"""ITU-T H.273 colour primaries: code -> name, white point and red, green, blue (CIE xy)."""
+UNSPECIFIED = 2
+SRGB_TRANSFER = 13
+BT709_TRANSFERS = frozenset({1, 6, 14, 15})  # BT.709, BT.601, BT.2020 10- and 12-bit: one curve
+PQ, HLG = 16, 18
+SDR_WHITE_NITS = 203.0
+"""Where HDR pictures put diffuse (paper) white (ITU-R BT.2408): linear 1 before the roll-off."""
+KNEE = 0.75
+"""HDR light below this (linear, SDR white = 1) is drawn as it is; above, rolled off."""
+HDR_PEAK_NITS = 1000.0
+"""Drawn as white: HLG's reference display peak, and what HDR photos are mastered to."""
+
+
+def bt709_trc(value: float) -> float:
+    """The BT.709 (BT.601, BT.2020) curve, inverted: encoded value to linear light."""
+    return value / 4.5 if value < 0.081 else math.pow((value + 0.099) / 1.099, 1 / 0.45)
+
+
+def _roll_off(x: float) -> float:
+    """HDR light (SDR white = 1) tone mapped into [0, 1]: as it is below ``KNEE``, then an
+    extended Reinhard shoulder of the same slope there, reaching white at ``HDR_PEAK_NITS``
+    (diffuse white is drawn at 0.875, 241 in sRGB, and highlights keep their steps)."""
+    if x <= KNEE:
+        return max(0.0, x)
+    u = (x - KNEE) / (1 - KNEE)
+    peak = (HDR_PEAK_NITS / SDR_WHITE_NITS - KNEE) / (1 - KNEE)
+    return min(1.0, KNEE + (1 - KNEE) * u * (1 + u / (peak * peak)) / (1 + u))
+
+
+def pq_trc(value: float) -> float:
+    """SMPTE ST 2084 (PQ), tone mapped: encoded value to displayable linear light."""
+    m1, m2 = 2610 / 16384, 2523 / 4096 * 128
+    c1, c2, c3 = 3424 / 4096, 2413 / 4096 * 32, 2392 / 4096 * 32
+    power = math.pow(max(0.0, value), 1 / m2)
+    nits = 10000 * math.pow(max(power - c1, 0.0) / (c2 - c3 * power), 1 / m1)
+    return _roll_off(nits / SDR_WHITE_NITS)
+
+
+def hlg_trc(value: float) -> float:
+    """ARIB STD-B67 (HLG), tone mapped: encoded value to displayable linear light.
+
+    The light is BT.2100's reference display's (1000 nits x scene light ^ 1.2), with the
+    OOTF applied to each channel instead of to the luminance: a curve, as ICC needs."""
+    a, b, c = 0.17883277, 0.28466892, 0.55991073
+    value = max(0.0, value)
+    scene = value * value / 3 if value <= 0.5 else (math.exp((value - c) / a) + b) / 12
+    return _roll_off(1000 * math.pow(scene, 1.2) / SDR_WHITE_NITS)
+
+
+NCLX_TRANSFERS: dict[int, tuple[str, Any]] = {
+    **{code: ("BT.709 curve", bt709_trc) for code in BT709_TRANSFERS},
+    4: ("gamma 2.2", 2.2),
+    5: ("gamma 2.8", 2.8),
+    8: ("linear", 1.0),
+    SRGB_TRANSFER: ("sRGB curve", srgb_trc),
+    PQ: ("PQ", pq_trc),
+    HLG: ("HLG", hlg_trc),
+}
+"""ITU-T H.273 transfer characteristics: code -> name and curve (others: the sRGB curve)."""
+_USUAL_TRANSFERS = {1: {SRGB_TRANSFER}, 9: BT709_TRANSFERS, 12: {SRGB_TRANSFER}}
+"""The curve each space comes with, left out of the name the info panel shows."""
+
+
+def _nclx_of(image: Image.Image) -> dict[str, Any] | None:
+    """The nclx colour box of a HEIF (pillow-heif's ``info``) or AVIF (read here)."""
+    nclx = image.info.get("nclx_profile")
+    if isinstance(nclx, dict):
+        return nclx
+    if image.format == "AVIF":
+        return _avif_nclx(image)
+    return None
+
+
+def _code(nclx: dict[str, Any], key: str) -> int:
+    value = nclx.get(key)
+    return value if isinstance(value, int) else UNSPECIFIED
+
+
+def _xy(nclx: dict[str, Any], name: str) -> tuple[float, float] | None:
+    x, y = nclx.get(f"color_primary_{name}_x"), nclx.get(f"color_primary_{name}_y")
+    if not isinstance(x, (int, float)) or not isinstance(y, (int, float)):
+        return None
+    if not (0 < x < 1 and 0 < y < 1 and x + y <= 1):
+        return None
+    return (round(float(x), 4), round(float(y), 4))
+
+
+def nclx_source(nclx: dict[str, Any]) -> ColourSource | None:
+    """The profile an nclx colour box (pillow-heif's dict) describes; None for sRGB.
+
+    BT.709/sRGB primaries (or unspecified) with the sRGB curve (or unspecified) is sRGB
+    and is never converted. PQ and HLG pictures are tone mapped: diffuse white (203 nits)
+    is drawn as white, brighter light rolled off (:func:`_roll_off`), each channel apart.
+    """
+    primaries, transfer = _code(nclx, "color_primaries"), _code(nclx, "transfer_characteristics")
+    if primaries == UNSPECIFIED:
+        primaries = 1
+    if transfer == UNSPECIFIED:
+        transfer = SRGB_TRANSFER
+    if primaries == 1 and transfer == SRGB_TRANSFER:
+        return None  # the Sony and libheif sRGB case: the fast path, no LittleCMS at all
+    known = NCLX_PRIMARIES.get(primaries)
+    if known is not None:
+        space, white, xy = known
+    else:
+        white_xy, red, green, blue = (_xy(nclx, n) for n in ("white", "red", "green", "blue"))
+        if white_xy is None or red is None or green is None or blue is None:
+            space, white, xy = NCLX_PRIMARIES[1]  # no usable chromaticities: as sRGB
+        else:
+            space, white, xy = f"primaries {primaries}", white_xy, (red, green, blue)
+    curve_name, curve = NCLX_TRANSFERS.get(transfer, (f"curve {transfer} as sRGB", srgb_trc))
+    usual = transfer in _USUAL_TRANSFERS.get(primaries, ())
+    if primaries == 1 and transfer in BT709_TRANSFERS:
+        space, usual = "BT.709", True  # video's own space: sRGB's primaries, another curve
+    name = f"{space} (nclx)" if usual else f"{space} {curve_name} (nclx)"
+    if transfer in (PQ, HLG):
+        name = f"{space} {curve_name} (nclx, tone mapped)"
+    return ColourSource(name, _built(name, white, xy, curve), "RGB")
+
+
+def _avif_nclx(image: Image.Image) -> dict[str, Any] | None:
+    """The primary item's nclx colour box, from the file's header (:mod:`.bmff`).
+
+    Pillow's AVIF plugin gives the ICC profile but not nclx.
+    """
+    from .bmff import primary_properties
+
+    found = primary_properties(image)
+    if found is None:
+        return None
+    head, properties = found
+    for kind, start, end in properties:
+        if kind == b"colr" and head[start : start + 4] == b"nclx" and end - start >= 11:
+            codes = struct.unpack_from(">HHHB", head, start + 4)
+            return {
+                "color_primaries": codes[0],
+                "transfer_characteristics": codes[1],
+                "matrix_coefficients": codes[2],
+                "full_range_flag": codes[3] >> 7,
+            }
+    return None
 
 
 def note_for(image: Image.Image) -> str | None:

@@ -238,11 +238,30 @@ def header_exif(image: Image.Image) -> Image.Exif:
 
 
 def _orientation(image: Image.Image) -> int:
+    if image.format == "HEIF":
+        return _heif_orientation(image)
     try:
         value = header_exif(image).get(ORIENTATION_TAG, 1)
     except Exception:
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _heif_orientation(image: Image.Image) -> int:
+    """The turn still to apply to a decoded HEIF picture.
+
+    libheif applies the container's own rotation and mirror (``irot``/``imir``)
+    and pillow-heif then reports EXIF orientation 1. Some iPhone apps (ProCam)
+    write no such box and only EXIF orientation 6: libheif, following the HEIF
+    spec, leaves those sideways, while Apple's viewers turn them. The photographer
+    took them upright, so the EXIF turn is applied where the container has none.
+    """
+    original = image.info.get("original_orientation")
+    if not isinstance(original, int) or not 2 <= original <= 8:
+        return 1
+    from .bmff import turned_by_container
+
+    return original if turned_by_container(image) is False else 1
 
 
 def probe(path: Path) -> ImageProbe:
