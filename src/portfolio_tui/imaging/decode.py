@@ -363,6 +363,12 @@ def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Im
             drafted = image.format in ("JPEG", "MPO")
             if drafted:
                 image.draft("RGB", stored_box)
+            elif image.format == "HEIF":
+                # pillow-heif decodes the file's own thumbnail instead (iPhones store a
+                # 320-pixel one) when one covers the picture fitted to the box: a grid
+                # tile in milliseconds, not a 12 MP decode of some 300 ms.
+                wanted = _fitted_size(image.size, stored_box, upscale)
+                drafted = image.draft("RGB", wanted) is not None
             full = image.size
             target = _fitted_size(full, stored_box, upscale)
             # Draft mode has scaled a JPEG already; anything else is reduced here.
