@@ -22,6 +22,12 @@ Mean ΔE2000 (and max) over every pixel, per profile: at the pictures' own size,
 fitted to a loupe-size box and the grid's thumbnail box, both as they are (512x600 and
 512x512) and enlarged five times (Lanczos, before encoding), where the app's draft and
 reduction before the conversion come into play.
+
+``--real FILE ...`` measures real ICC-tagged photos instead (an Adobe RGB camera JPEG,
+iPhone HEICs in Display P3): drawn = ``load_fitted`` (for a HEIC's small views, from
+the thumbnail stored in the file); reference = the whole photo decoded, converted by
+LittleCMS from its own profile, then fitted; unconverted = the same decode fitted
+without conversion (drawn as if it were sRGB).
 """
 
 from __future__ import annotations
@@ -93,12 +99,52 @@ def measure(
     return rows
 
 
+def measure_real(path: Path, box: tuple[int, int]) -> tuple[float, float, float, float]:
+    """Mean and max ΔE2000 of ``path`` drawn, and drawn unconverted, against LittleCMS."""
+    drawn = load_fitted(path, box, upscale=False)
+    with Image.open(path) as image:
+        icc = image.info["icc_profile"]
+        whole = image.convert("RGB")
+    target = _fitted_size(whole.size, box, False)
+    factor = _factor(whole.size, target, REDUCING_GAP)
+
+    def fitted(picture: Image.Image) -> Image.Image:
+        reduced = picture.reduce(factor) if factor > 1 else picture
+        return _fit(reduced, whole.size, box, False, factor)
+
+    truth = fitted(reference(whole, icc))
+    mean, worst = mean_delta_e(drawn, truth)
+    raw_mean, raw_worst = mean_delta_e(fitted(whole), truth)
+    return mean, worst, raw_mean, raw_worst
+
+
+def main_real(files: list[Path], boxes: list[tuple[int, int]]) -> None:
+    import pillow_heif  # HEIC files
+
+    pillow_heif.register_heif_opener()
+    print(f"{'file':<28}{'box':>10}{'drawn':>16}{'unconverted':>18}{'ratio':>8}  pass")
+    for path in files:
+        for box in boxes:
+            mean, worst, raw_mean, raw_worst = measure_real(path, box)
+            ratio = raw_mean / mean if mean else float("inf")
+            ok = "yes" if mean <= 1.5 and ratio >= 5 else "NO"
+            print(
+                f"{path.name:<28}{box[0]:>5}x{box[1]:<4}{mean:>8.2f} ({worst:>5.1f})"
+                f"{raw_mean:>10.2f} ({raw_worst:>5.1f}){ratio:>8.1f}  {ok}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "--boxes", default="200x240,24x30", help="boxes to fit to (WxH pixels, comma-separated)"
     )
+    parser.add_argument("--real", nargs="+", type=Path, help="real ICC-tagged photos to measure")
     args = parser.parse_args()
+    if args.real:
+        sizes = [tuple(int(v) for v in text.split("x")) for text in args.boxes.split(",")]
+        main_real(args.real, [(w, h) for w, h in sizes])
+        return
     boxes: list[tuple[str, tuple[int, int] | None, int]] = [("full size", None, 1)]
     for text in args.boxes.split(","):
         width, height = (int(v) for v in text.split("x"))

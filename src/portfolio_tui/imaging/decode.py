@@ -365,9 +365,11 @@ def load_fitted(path: Path, box: tuple[int, int], *, upscale: bool = True) -> Im
                 image.draft("RGB", stored_box)
             elif image.format == "HEIF":
                 # pillow-heif decodes the file's own thumbnail instead (iPhones store a
-                # 320-pixel one) when one covers the picture fitted to the box: a grid
-                # tile in milliseconds, not a 12 MP decode of some 300 ms.
-                wanted = _fitted_size(image.size, stored_box, upscale)
+                # 320-pixel one) when it holds twice the picture fitted to the box, the
+                # margin every other format is reduced to before its Lanczos resize: a
+                # grid tile in milliseconds, not a 12 MP decode of some 300 ms.
+                width, height = _fitted_size(image.size, stored_box, upscale)
+                wanted = (math.ceil(width * REDUCING_GAP), math.ceil(height * REDUCING_GAP))
                 drafted = image.draft("RGB", wanted) is not None
             full = image.size
             target = _fitted_size(full, stored_box, upscale)
