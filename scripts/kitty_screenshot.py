@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -76,6 +77,7 @@ def screenshot(
     env: Mapping[str, str] | None = None,
     keys: Sequence[str] = (),
     ready: Callable[[bytes], bool] | None = None,
+    dump: Path | None = None,
 ) -> Path:
     """Run ``command`` in kitty on a ``width`` x ``height`` screen and save a PNG as ``out``.
 
@@ -85,6 +87,8 @@ def screenshot(
     and ``min_wait``. ``ready`` (given the PNG bytes) says whether the screen
     shows what is awaited: kitty, busy decoding an image, holds a screen still
     before it draws the image, so until then (or ``wait``) it is grabbed again.
+    ``dump`` names a file for every command kitty received (``kitty --dump-commands``):
+    the graphics commands in it show whether an image was transmitted and placed.
     """
     missing = missing_tools()
     if missing:
@@ -112,16 +116,18 @@ def screenshot(
             "update_check_interval": "0",
         }
         argv = ["kitty", "--config", "NONE", "--hold"]
+        if dump is not None:
+            argv.append("--dump-commands")
         for key, value in options.items():
             argv += ["-o", f"{key}={value}"]
         argv += ["sh", "-c", 'echo $$ > "$0"; exec "$@"', str(pidfile), *command]
         log = work / "kitty.log"
-        with log.open("wb") as stderr:
+        with log.open("wb") as stderr, open(dump or os.devnull, "wb") as stdout:
             terminal = subprocess.Popen(
                 argv,
                 env=kitty_env,
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
+                stdout=stdout,
                 stderr=stderr,
                 start_new_session=True,
             )
