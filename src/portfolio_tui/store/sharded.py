@@ -9,10 +9,10 @@ only the dicts its changes touch (about 400 entries each) and shares the rest.
 from __future__ import annotations
 
 import itertools
-from collections.abc import ItemsView, Iterator, Mapping, ValuesView
-from typing import TypeVar, overload
+from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
+from typing import Any, TypeVar, cast, overload
 
-__all__ = ["Sharded"]
+__all__ = ["Lazy", "Sharded"]
 
 V = TypeVar("V")
 T = TypeVar("T")
@@ -104,10 +104,83 @@ class Sharded(Mapping[str, V]):
             else:
                 bucket[key] = value
                 length += not had
-        new = Sharded.__new__(Sharded)
+        new = self._like()
         new._buckets = tuple(buckets)
         new._len = length
         return new
 
+    def _like(self) -> Sharded[V]:
+        """An uninitialised mapping of this one's kind (``updated`` fills it)."""
+        return Sharded.__new__(Sharded)
+
     def __repr__(self) -> str:
         return f"Sharded({self.copy()!r})"
+
+
+class Lazy(Sharded[V]):
+    """A :class:`Sharded` whose values may be held raw (of type ``raw``) and made by
+    ``decode`` on first access, so that building it costs one dict entry a key.
+
+    A decoded value replaces its raw one in the bucket, which versions share: ``decode``
+    must give equal values for one raw value (it may run twice when two threads race)."""
+
+    __slots__ = ("_decode", "_raw")
+
+    def __init__(
+        self, items: Mapping[str, object], decode: Callable[[Any], V], raw: type = str
+    ) -> None:
+        super().__init__(cast("Mapping[str, V]", items))
+        self._decode = decode
+        self._raw = raw
+
+    def _like(self) -> Sharded[V]:
+        new: Lazy[V] = Lazy.__new__(Lazy)
+        new._decode, new._raw = self._decode, self._raw
+        return new
+
+    def _bucket(self, n: int) -> dict[str, V]:
+        """Bucket ``n`` with every value decoded."""
+        bucket = self._buckets[n]
+        raw, decode = self._raw, self._decode
+        for key, value in list(bucket.items()):
+            if type(value) is raw:
+                bucket[key] = decode(value)
+        return bucket
+
+    def __getitem__(self, key: str) -> V:
+        bucket = self._buckets[hash(key) & _MASK]
+        value = bucket[key]
+        if type(value) is self._raw:
+            value = bucket[key] = self._decode(value)
+        return value
+
+    def get(self, key: str, default: object = None) -> Any:
+        """The value for ``key``, else ``default``."""
+        bucket = self._buckets[hash(key) & _MASK]
+        value = bucket.get(key, default)
+        if type(value) is self._raw and key in bucket:
+            value = bucket[key] = self._decode(value)
+        return value
+
+    def values(self) -> ValuesView[V]:
+        """The values, bucket by bucket (each decoded first)."""
+        for n in range(_SHARDS):
+            self._bucket(n)
+        return _Values(self)
+
+    def items(self) -> ItemsView[str, V]:
+        """The items, bucket by bucket (each decoded first)."""
+        for n in range(_SHARDS):
+            self._bucket(n)
+        return _Items(self)
+
+    def copy(self) -> dict[str, V]:
+        """A plain dict of every entry (decoded)."""
+        out: dict[str, V] = {}
+        for n in range(_SHARDS):
+            out.update(self._bucket(n))
+        return out
+
+    def raw_items(self) -> Iterator[tuple[str, object]]:
+        """The items as held: a value not yet decoded is its raw form."""
+        return itertools.chain.from_iterable(b.items() for b in self._buckets)
