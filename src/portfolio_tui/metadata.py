@@ -170,10 +170,9 @@ def _raw_info(path: Path, size: int | None) -> PhotoInfo:
         fields = {}
     kind = camera_raw.format_name(path)
     try:
-        header = probe(path)
+        header, preview = camera_raw.described(path)  # one LibRaw opening for both
     except ImageError as exc:
         return PhotoInfo(file_size=size, format=kind, error=exc.reason, **fields)
-    preview = camera_raw.preview_size(path)
     if preview is not None:
         drawn_from = f"the camera's preview ({preview[0]} × {preview[1]} px)"
     else:

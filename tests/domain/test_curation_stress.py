@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from curation_support import stress_edit
 from portfolio_tui.curation import Change, CurationStore
 
 if sys.version_info >= (3, 11):
@@ -25,21 +26,6 @@ PROCESSES = 8
 # save re-reads and rewrites the whole file under the lock; the default keeps
 # the suite fast.  CURATION_STRESS_EDITS=200 runs the full size.
 EDITS = int(os.environ.get("CURATION_STRESS_EDITS", "60"))
-FIELDS = 5  # each edit sets a different (photo, field): rating, flag, label, tags, notes
-
-
-def _edit(worker: int, n: int) -> Change:
-    photo = f"w{worker}/p{n // FIELDS:03}.jpg"
-    kind = n % FIELDS
-    if kind == 0:
-        return Change.rating(photo, 1 + n % 5)
-    if kind == 1:
-        return Change.flag(photo, "pick")
-    if kind == 2:
-        return Change.label(photo, "blue")
-    if kind == 3:
-        return Change.tags(photo, [f"t{n}"])
-    return Change.notes(photo, f"note {worker} {n}\nsecond line")
 
 
 def _curator(root: str, worker: int, start: multiprocessing.synchronize.Event) -> None:
@@ -47,7 +33,7 @@ def _curator(root: str, worker: int, start: multiprocessing.synchronize.Event) -
     start.wait()
     for n in range(EDITS):
         # Every curator also rates one shared photo: the same field, last writer wins.
-        store.apply([_edit(worker, n), Change.rating("shared.jpg", 1 + worker % 5)])
+        store.apply([stress_edit(worker, n), Change.rating("shared.jpg", 1 + worker % 5)])
 
 
 def test_eight_processes_at_once_lose_nothing(tmp_path: Path) -> None:
@@ -65,7 +51,7 @@ def test_eight_processes_at_once_lose_nothing(tmp_path: Path) -> None:
     snap = CurationStore(tmp_path).load()
     for w in range(PROCESSES):
         for n in range(EDITS):
-            change = _edit(w, n)
+            change = stress_edit(w, n)
             assert change.photo is not None
             got = getattr(snap.photo(change.photo), change.field)
             want = tuple(change.value) if isinstance(change.value, list) else change.value

@@ -15,27 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from curation_support import stress_edit
 from portfolio_tui.curation import Change
 from portfolio_tui.store.sqlite_curation import DB_NAME, SqliteCurationStore
 
 PROCESSES = 8
 EDITS = 200
-FIELDS = 5
 SRC = str(Path(__file__).resolve().parents[2] / "src")
-
-
-def _edit(worker: int, n: int) -> Change:
-    photo = f"w{worker}/p{n // FIELDS:03}.jpg"
-    kind = n % FIELDS
-    if kind == 0:
-        return Change.rating(photo, 1 + n % 5)
-    if kind == 1:
-        return Change.flag(photo, "pick")
-    if kind == 2:
-        return Change.label(photo, "blue")
-    if kind == 3:
-        return Change.tags(photo, [f"t{n}"])
-    return Change.notes(photo, f"note {worker} {n}\nsecond line")
 
 
 def _curator(root: str, worker: int, start: multiprocessing.synchronize.Event) -> None:
@@ -48,7 +34,7 @@ def _curator(root: str, worker: int, start: multiprocessing.synchronize.Event) -
         shared = Change.rating("shared.jpg", 1 + worker % 5)
         if n == EDITS - 1:
             shared = Change.notes("shared.jpg", f"last of w{worker}")
-        store.apply([_edit(worker, n), shared])
+        store.apply([stress_edit(worker, n), shared])
     store.close()
 
 
@@ -85,7 +71,7 @@ def test_eight_processes_at_once_lose_nothing(tmp_path: Path) -> None:
     snap = SqliteCurationStore(tmp_path).load()
     for w in range(PROCESSES):
         for n in range(EDITS):
-            change = _edit(w, n)
+            change = stress_edit(w, n)
             assert change.photo is not None
             got = getattr(snap.photo(change.photo), change.field)
             want = tuple(change.value) if isinstance(change.value, list) else change.value

@@ -235,11 +235,15 @@ def _quiet(raw: Any) -> None:
 
 def probe(path: Path) -> ImageProbe:
     """The RAW's sensor size and orientation from its header (no sensor data read)."""
+    with _opened(path) as opened:
+        return _probe_of(opened)
+
+
+def _probe_of(opened: _Opened) -> ImageProbe:
     from .decode import ImageProbe
 
-    with _opened(path) as opened:
-        kind = path.suffix.lstrip(".").upper() or "RAW"
-        return ImageProbe(kind, opened.width, opened.height, opened.orientation)
+    kind = opened.path.suffix.lstrip(".").upper() or "RAW"
+    return ImageProbe(kind, opened.width, opened.height, opened.orientation)
 
 
 def _preview(opened: _Opened, max_bytes: int = MAX_PREVIEW_BYTES) -> Image.Image | None:
@@ -496,22 +500,20 @@ def embedded_thumbnail(path: Path, box: tuple[int, int]) -> Image.Image | None:
         return None
 
 
-def preview_size(path: Path) -> tuple[int, int] | None:
-    """The size (upright) of the camera preview the views draw, or None where they develop
-    the sensor data instead (no preview, a thumbnail too small for a view, or one of
-    another shape); never raises."""
-    try:
-        with _opened(path) as opened:
-            preview = _preview(opened)
-            if preview is None:
-                return None
-            with preview:
-                if max(preview.size) < VIEW_PREVIEW or not _shape_matches(preview, opened):
-                    return None
-                size = preview.size
-            return (size[1], size[0]) if opened.sideways else size
-    except Exception:
-        return None
+def described(path: Path) -> tuple[ImageProbe, tuple[int, int] | None]:
+    """:func:`probe`, and the size (upright) of the camera preview the views draw, from one
+    opening: None where they develop the sensor data instead (no preview, a thumbnail too
+    small for a view, or one of another shape). Raises ImageError as :func:`probe` does."""
+    with _opened(path) as opened:
+        info = _probe_of(opened)
+        preview = _preview(opened)
+        if preview is None:
+            return info, None
+        with preview:
+            if max(preview.size) < VIEW_PREVIEW or not _shape_matches(preview, opened):
+                return info, None
+            size = preview.size
+        return info, ((size[1], size[0]) if opened.sideways else size)
 
 
 # --- metadata: EXIF without touching the sensor data ------------------------------------
