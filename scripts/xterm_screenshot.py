@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,6 +79,7 @@ def screenshot(
     env: Mapping[str, str] | None = None,
     hold: bool = True,
     keys: Sequence[str] = (),
+    ready: Callable[[bytes], bool] | None = None,
 ) -> Path:
     """Run ``command`` in a ``cols`` x ``rows`` Sixel xterm and save a PNG of the screen as ``out``.
 
@@ -90,7 +91,10 @@ def screenshot(
     environment. With ``hold`` the window stays after the command exits.
     ``keys`` (xdotool key names: ``Right``, ``space``, ``i``) are pressed once
     the screen first holds still, one every ``KEY_PAUSE`` seconds; the picture
-    is taken when it holds still again.
+    is taken when it holds still again. ``ready`` (given the PNG bytes) says
+    whether the screen shows what is awaited: a screen that holds still on
+    "loading…" (a slow decode on a busy machine) is grabbed again until it
+    does, or until ``wait``.
     """
     missing = missing_tools(keys=bool(keys))
     if missing:
@@ -144,6 +148,12 @@ def screenshot(
         )
         if keys:
             _press(display, keys)
+            png = _wait_until_still(
+                display, xterm, log, wait=wait, quiet=quiet, min_wait=0, interval=interval
+            )
+        deadline = time.monotonic() + wait
+        while ready is not None and not ready(png) and time.monotonic() < deadline:
+            time.sleep(0.5)
             png = _wait_until_still(
                 display, xterm, log, wait=wait, quiet=quiet, min_wait=0, interval=interval
             )

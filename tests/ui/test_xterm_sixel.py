@@ -11,6 +11,7 @@ that: it has one colour per cell across (6 pixels with the harness's font).
 from __future__ import annotations
 
 import importlib.util
+import io
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,16 @@ QUADRANTS = (RED, GREEN, BLUE, YELLOW)  # top left, top right, bottom left, bott
 TOLERANCE = 48
 """How far (per channel) a screen pixel may be from a quadrant colour (Sixel colour
 registers are in percent, and a 256-register palette may be chosen for the whole picture)."""
+
+
+def _shows_pattern(png: bytes) -> bool:
+    """Whether the screen shows the pattern yet (not the loupe's "loading…")."""
+    with Image.open(io.BytesIO(png)) as shot:
+        try:
+            find_pattern(shot.convert("RGB"))
+        except AssertionError:
+            return False
+    return True
 
 
 def pattern(size: tuple[int, int], square: int) -> Image.Image:
@@ -193,6 +204,7 @@ def test_app_draws_photo_in_sixel_in_xterm(tmp_path: Path, no_leftovers: Path) -
         rows=40,
         quiet=1.5,
         wait=18,
+        ready=_shows_pattern,
     )
 
     with Image.open(out) as shot_file:
@@ -230,6 +242,7 @@ def test_present_mode_fills_the_xterm_with_the_photo_in_sixel(
         rows=rows,
         quiet=1.5,
         wait=18,
+        ready=_shows_pattern,
     )
 
     with Image.open(out) as shot_file:
