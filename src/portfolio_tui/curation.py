@@ -41,7 +41,7 @@ import re
 import socket
 import sys
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -64,6 +64,7 @@ from .files import (
 )
 from .names import from_store, storable, to_store
 from .problems import Problem, Severity
+from .store.sharded import Sharded
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -254,7 +255,12 @@ class Snapshot:
     def changes_from(self, before: Snapshot) -> list[Change]:
         """The changes that turn ``before`` into this snapshot (for "what changed")."""
         out: list[Change] = []
-        for path in sorted(set(self.photos) | set(before.photos)):
+        if isinstance(self.photos, Sharded) and isinstance(before.photos, Sharded):
+            # Versions of one store's state share what they did not change.
+            paths: Iterable[str] = sorted(self.photos.differing(before.photos))
+        else:
+            paths = sorted(set(self.photos) | set(before.photos))
+        for path in paths:
             old, new = before.photo(path), self.photo(path)
             out.extend(
                 Change(path, name, getattr(new, name))
@@ -276,7 +282,12 @@ def with_changes(snapshot: Snapshot, changes: Sequence[Change], who: str | None 
     What the app shows the moment a key is pressed, before the save is on
     disk; the save's own result (with other curators' changes) replaces it.
     """
-    photos = dict(snapshot.photos)
+    if not changes:
+        return snapshot
+    sharded = isinstance(snapshot.photos, Sharded)
+    # A Sharded mapping (the SQLite store's) is updated by copying only the buckets the
+    # changes touch: at 100,000 photos a whole dict copy is most of a key press.
+    photos: dict[str, Any] = {} if sharded else dict(snapshot.photos)
     order = dict(snapshot.order)
     covers = dict(snapshot.covers)
     for change in changes:
@@ -295,16 +306,28 @@ def with_changes(snapshot: Snapshot, changes: Sequence[Change], who: str | None 
                 else:
                     covers.pop(gallery, None)
             continue
-        current = photos.get(change.photo, EMPTY)
+        if change.photo in photos:
+            current = photos[change.photo] or EMPTY
+        else:
+            current = snapshot.photos.get(change.photo, EMPTY)
         fields: dict[str, Any] = {change.field: change.value, "updated_by": who}
         updated = replace(current, **fields)
         if updated.is_empty:
-            photos.pop(change.photo, None)
+            if sharded:
+                photos[change.photo] = None
+            else:
+                photos.pop(change.photo, None)
         else:
             photos[change.photo] = updated
+    if sharded:
+        new_photos: Mapping[str, PhotoCuration] = cast(
+            "Sharded[PhotoCuration]", snapshot.photos
+        ).updated(photos)
+    else:
+        new_photos = MappingProxyType(photos)
     return replace(
         snapshot,
-        photos=MappingProxyType(photos),
+        photos=new_photos,
         order=MappingProxyType(order),
         covers=MappingProxyType(covers),
     )
@@ -808,6 +831,78 @@ def _merge(data: dict[str, Any], changes: Sequence[Change], who: str) -> None:
     for section in ("photos", "order", "covers"):
         if data.get(section) == {}:
             del data[section]
+
+
+# -- the readable form (``curation export`` / ``curation import``) ---------------
+
+
+def to_toml(snapshot: Snapshot) -> str:
+    """``snapshot`` as ``curation.toml`` text: what ``curation export`` writes, for people
+    who keep a portfolio in git (deterministic: photos sorted, one table each)."""
+    photos: dict[str, Any] = {}
+    for rel, item in snapshot.photos.items():
+        entry: dict[str, Any] = {}
+        for name in PHOTO_FIELDS:
+            value = getattr(item, name)
+            if value not in (None, 0, "", ()):
+                entry[name] = list(value) if isinstance(value, tuple) else value
+        if not entry:
+            continue
+        if item.updated_by:
+            entry["updated_by"] = item.updated_by
+        if item.updated_at:
+            try:
+                entry["updated_at"] = dt.datetime.fromisoformat(
+                    item.updated_at.replace("Z", "+00:00")
+                )
+            except ValueError:
+                entry["updated_at"] = item.updated_at
+        photos[rel] = entry
+    data: dict[str, Any] = {"format": FORMAT}
+    if photos:
+        data["photos"] = photos
+    if snapshot.order:
+        data["order"] = {g: list(names) for g, names in snapshot.order.items()}
+    if snapshot.covers:
+        data["covers"] = dict(snapshot.covers)
+    return render(data)
+
+
+def read_toml(path: Path) -> Snapshot:
+    """A file in ``curation.toml`` form (``curation import``); values that cannot be used
+    are :attr:`Snapshot.problems` with their line. Raises :class:`CurationError` for a
+    file that is not TOML and OSError when it cannot be read (``files.TooLarge`` past
+    128 MB, ``files.NotRegularFile`` for a link or special file)."""
+    data = read_regular(path, MAX_STORE_BYTES)
+    text = data.decode("utf-8", errors="replace")
+    try:
+        parsed = _parse(path, text)
+    except CurationError as exc:  # said of the file being imported, not of the store
+        message = exc.message.replace("damaged curation file", "not a curation file")
+        message = message.split(" (the app stays read-only", 1)[0]
+        raise CurationError(path, message, exc.line, exc.column) from None
+    return _to_snapshot(path, text, parsed)
+
+
+def merge_changes(store: Snapshot, incoming: Snapshot) -> list[Change]:
+    """The changes that make ``store`` hold what ``incoming`` says: each photo it lists
+    gets its every field from it, each gallery it orders or covers gets that order or
+    cover; photos and galleries it does not mention are left as they are."""
+    out: list[Change] = []
+    for rel in sorted(incoming.photos):
+        old, new = store.photo(rel), incoming.photo(rel)
+        out.extend(
+            Change(rel, name, getattr(new, name))
+            for name in PHOTO_FIELDS
+            if getattr(old, name) != getattr(new, name)
+        )
+    for gallery in sorted(incoming.order):
+        if store.order.get(gallery, ()) != incoming.order[gallery]:
+            out.append(Change.order(gallery, incoming.order[gallery]))
+    for gallery in sorted(incoming.covers):
+        if store.covers.get(gallery) != incoming.covers[gallery]:
+            out.append(Change.cover(gallery, incoming.covers[gallery]))
+    return out
 
 
 # -- the store -------------------------------------------------------------------

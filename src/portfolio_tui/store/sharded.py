@@ -38,6 +38,9 @@ class _Items(ItemsView[str, V]):
         return itertools.chain.from_iterable(b.items() for b in self._owner._buckets)
 
 
+_ABSENT = object()
+
+
 class Sharded(Mapping[str, V]):
     """A read-only ``str`` -> value mapping; :meth:`updated` makes a new version cheaply."""
 
@@ -112,6 +115,19 @@ class Sharded(Mapping[str, V]):
     def _like(self) -> Sharded[V]:
         """An uninitialised mapping of this one's kind (``updated`` fills it)."""
         return Sharded.__new__(Sharded)
+
+    def differing(self, other: Sharded[V]) -> set[str]:
+        """The keys whose values differ between this version and ``other`` (or that only
+        one holds). Buckets the two versions share are skipped unread, so two versions
+        made from one by :meth:`updated` compare at the cost of what they changed."""
+        out: set[str] = set()
+        for mine, theirs in zip(self._buckets, other._buckets, strict=True):
+            if mine is theirs:
+                continue
+            for key in mine.keys() | theirs.keys():
+                if self.get(key, _ABSENT) != other.get(key, _ABSENT):
+                    out.add(key)
+        return out
 
     def __repr__(self) -> str:
         return f"Sharded({self.copy()!r})"

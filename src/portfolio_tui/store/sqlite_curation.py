@@ -327,6 +327,7 @@ class SqliteCurationStore:
         self._lock = threading.RLock()
         self._loaded = False
         self._ever_loaded = False
+        self._creating = False
         self._last_id = 0
         self._data_version: int | None = None
         self._remote: list[HistoryRow] = []
@@ -345,15 +346,20 @@ class SqliteCurationStore:
         """Why nothing can be written, or ``None`` when saving works."""
         if self._forced:
             return self._forced
-        if self._problem:
-            return self._problem
-        if self._newer_schema:
-            return self._newer_schema
         for path in (self.path, self.wal_path, self.shm_path):
             what = not_regular(path)
             if what is not None:
                 return f"{path} {what}; {READ_ONLY_UNTIL}"
+        if self._problem:
+            return self._problem
+        if self._newer_schema:
+            return self._newer_schema
         return write_problem(self.root, self.path, self.wal_path, self.shm_path)
+
+    @property
+    def newer_schema(self) -> str | None:
+        """Why this version may not write the database (a newer app's schema), or None."""
+        return self._newer_schema
 
     @property
     def read_only(self) -> bool:
@@ -472,12 +478,18 @@ class SqliteCurationStore:
                 self._use(conn, read_only=not writer)
                 return
             conn.close()
-        if not writer:
+        if not writer or not (self._creating or self._to_migrate()):
+            # A reader; or a curator who has saved nothing yet in a folder with nothing
+            # to import: the database is made by the first save, not by looking.
             self._old = CurationStore(
                 self.root, author=self.author, read_only=True, reason=self._forced
             )
             return
         self._migrate()
+
+    def _to_migrate(self) -> bool:
+        """Whether the folder holds a TOML store or history to import."""
+        return any(os.path.lexists(self.root / name) for name in (FILE_NAME, HISTORY_NAME))
 
     def _use(self, conn: sqlite3.Connection, read_only: bool) -> None:
         try:
@@ -566,6 +578,12 @@ class SqliteCurationStore:
                     conn.close()
                     raise
                 self._use(conn, read_only=False)  # renames the imported files
+                if not past.entries and not text and not history_bytes:
+                    # Nothing was imported, so no older app curates here: the lock (only
+                    # ever needed to create the database) is not left in the portfolio.
+                    # Removed while held: a process waiting on it then finds the database.
+                    with contextlib.suppress(OSError):
+                        os.unlink(self.root / LOCK_NAME)
         except LockTimeout:
             raise CurationError(
                 self.root / LOCK_NAME,
@@ -962,6 +980,8 @@ class SqliteCurationStore:
                     before = self.snapshot
                     if self._db_ready():
                         self._old = None
+                        if self._follow_new_database(before):
+                            return self.refresh()
                     self.load()
                     return _rows_between(before, self.snapshot)
                 return []
@@ -982,6 +1002,30 @@ class SqliteCurationStore:
                 raise self._damaged(exc) from None
             out, self._remote = self._remote, []
             return out
+
+    def _follow_new_database(self, before: Snapshot) -> bool:
+        """Open a database another curator created while this store read an empty folder,
+        to read it row by row from its first history row (every change, none merged away);
+        False when it holds anything imported (then it is read whole)."""
+        if before.photos or before.order or before.covers or self._old_stat is not None:
+            return False
+        self._ensure_open()
+        conn = self._conn
+        if conn is None or self._old is not None:
+            return False
+        try:
+            imported = conn.execute(
+                "SELECT 1 FROM photo_fields WHERE change_id <= ? UNION ALL "
+                "SELECT 1 FROM gallery_fields WHERE change_id <= ? LIMIT 1",
+                (_IMPORTED, _IMPORTED),
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            return False
+        if imported:
+            return False
+        self._last_id = 0
+        self._data_version = None  # refresh reads every row after 0
+        return True
 
     def _reopen(self) -> None:
         """Reopen the connection, keeping the snapshot and :attr:`last_id` (the ids are the
@@ -1079,7 +1123,11 @@ class SqliteCurationStore:
                 raise ReadOnlyError(self.path, f"read-only: {reason}")
             if not self._loaded or self._conn is None or self._conn_ro:
                 self._close()
-                self.load()
+                self._creating = True  # the first save makes the database
+                try:
+                    self.load()
+                finally:
+                    self._creating = False
                 reason = self.read_only_reason
                 if reason:
                     raise ReadOnlyError(self.path, f"read-only: {reason}")
