@@ -164,8 +164,12 @@ def store_problems(root: Path) -> list[Problem]:
     """
     from . import curation, picks
     from .files import not_regular
+    from .store import sqlite_curation
 
     stores = [
+        ("curation", None, sqlite_curation.DB_NAME),
+        ("curation", None, sqlite_curation.DB_NAME + "-wal"),
+        ("curation", None, sqlite_curation.DB_NAME + "-shm"),
         ("curation", curation.MAX_STORE_BYTES, curation.FILE_NAME),
         ("curation", None, curation.LOCK_NAME),
         ("curation", None, curation.HISTORY_NAME),
@@ -192,7 +196,36 @@ def store_problems(root: Path) -> list[Problem]:
                     "move it away or restore it from a backup",
                 )
             )
+    if not found:
+        found.extend(_database_problems(root))
     return found
+
+
+def _database_problems(root: Path) -> list[Problem]:
+    """The curation database read as a viewer reads it: damaged, foreign or newer files
+    are named with what to do (the app keeps such a store read-only)."""
+    from .curation import CurationError
+    from .store.sqlite_curation import DB_NAME, SqliteCurationStore
+
+    if not (root / DB_NAME).exists():
+        return []
+    try:
+        with SqliteCurationStore(root, read_only=True) as store:
+            store.load()
+            newer = store.newer_schema
+    except CurationError as exc:
+        return [Problem(root / DB_NAME, _after_path(str(exc), root / DB_NAME))]
+    if newer:
+        return [Problem(root / DB_NAME, _after_path(newer, root / DB_NAME))]
+    return []
+
+
+def _after_path(message: str, path: Path) -> str:
+    """``message`` without its leading ``PATH: `` (the problem names the file already)."""
+    for prefix in (f"{path}: ", f"{path} "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
 
 
 def check(

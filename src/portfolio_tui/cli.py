@@ -21,10 +21,10 @@ from .text import clean
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-    from .curation import CurationStore
     from .graphics.detect import Capabilities
     from .picks import PicksStore
     from .portfolio import Portfolio
+    from .store.sqlite_curation import SqliteCurationStore
     from .ui.app import PortfolioApp
 
 DESCRIPTION = """\
@@ -45,7 +45,7 @@ commands:
                                build the thumbnail cache ahead of time
   portfolio-tui cache clear    empty the thumbnail cache
   portfolio-tui xmp import [PATH]
-                               ratings, flags and labels from XMP into curation.toml
+                               ratings, flags and labels from XMP into the store
   portfolio-tui xmp export [PATH]
                                and back into XMP sidecars (photos are never written)
   portfolio-tui export contact-sheet [PATH] -o FILE.pdf|FILE.png [--gallery ID]
@@ -58,8 +58,12 @@ commands:
                                the app in a web browser (no password: keep it local)
   portfolio-tui history [PHOTO] [PATH] [--limit N]
                                who rated, flagged or relabelled what, and when
+  portfolio-tui curation export [PATH] [-o FILE]
+                               the curation (curation.sqlite) as readable TOML
+  portfolio-tui curation import FILE [PATH]
+                               merge such a file back, in one transaction
 
-  serve, export, xmp and picks are curators' commands: refused with --role viewer
+  serve, export, xmp, picks and curation are curators' commands: refused with --role viewer
   or PORTFOLIO_TUI_ROLE=viewer (see docs/ssh.md for keys pinned to a role).
 
 examples:
@@ -80,7 +84,7 @@ In the app press ? for every key, ctrl+p for every command, q to quit.
 ROLES = ("viewer", "curator")
 ROLE_ENV = "PORTFOLIO_TUI_ROLE"
 VIEWER_REASON = "viewer: curation is for curators"
-CURATOR_COMMANDS = ("serve", "export", "xmp", "picks")
+CURATOR_COMMANDS = ("serve", "export", "xmp", "picks", "curation")
 """Subcommands a viewer may not run (they write files or open a port)."""
 
 
@@ -589,17 +593,19 @@ def _end_on_hang_up(app: PortfolioApp, grace: float = 12.0) -> None:
     threading.Thread(target=watch, name="hang-up", daemon=True).start()
 
 
-def make_stores(args: argparse.Namespace, root: Path) -> tuple[CurationStore, PicksStore | None]:
+def make_stores(
+    args: argparse.Namespace, root: Path
+) -> tuple[SqliteCurationStore, PicksStore | None]:
     """The curation store and (with ``--client``) the picks store the arguments allow.
 
     A viewer's curation store is read-only with the reason "viewer: curation is
     for curators"; its picks store too, unless ``--allow-picks``.
     """
-    from .curation import CurationStore
+    from .store.sqlite_curation import SqliteCurationStore
 
     viewer = args.role == "viewer"
     read_only = viewer or args.read_only or (args.present and not args.edit)
-    store = CurationStore(
+    store = SqliteCurationStore(
         root,
         author=args.author,
         read_only=read_only,
@@ -860,6 +866,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .picks_cli import run_picks
 
             return run_picks(args[1:])
+        if args and args[0] == "curation":
+            from .curation_cli import run_curation
+
+            return run_curation(args[1:])
         if args and args[0] == "history":
             from .history_cli import run_history
 

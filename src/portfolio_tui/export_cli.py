@@ -124,8 +124,9 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
         thumb_box,
         write_sheet,
     )
-    from .curation import CurationError, CurationStore, Snapshot
+    from .curation import CurationError, Snapshot
     from .portfolio import Gallery
+    from .store.sqlite_curation import SqliteCurationStore
 
     kind = "contact-sheet"
     args = contact_sheet_parser().parse_args(argv)
@@ -173,7 +174,8 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
         return 2
 
     try:
-        snapshot = CurationStore(portfolio.root, read_only=True).load()
+        with SqliteCurationStore(portfolio.root, read_only=True) as store:
+            snapshot = store.load()
     except CurationError as exc:
         _error(kind, f"{exc}; ratings and flags left out")
         snapshot = Snapshot()

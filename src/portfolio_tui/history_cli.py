@@ -1,6 +1,7 @@
 """``portfolio-tui history [PHOTO] [PATH]``: who changed what in the curation, and when.
 
-Reads ``curation-history.jsonl`` (see :mod:`portfolio_tui.curation`) and prints
+Reads the history table of ``curation.sqlite`` (``curation-history.jsonl`` in a
+folder no curator has opened since; see :mod:`portfolio_tui.store.sqlite_curation`) and prints
 one line per change, oldest first so the newest is last::
 
     2026-11-28 10:02  anna  studio/a.jpg  rating 3 → 5
@@ -18,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .curation import HISTORY_NAME, HistoryEntry, history
+from .curation import HISTORY_NAME, CurationError, HistoryEntry
 from .problems import ConfigError
 from .text import clean
 
@@ -32,7 +33,7 @@ def history_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
         prog="portfolio-tui history",
         description="Print who rated, flagged, labelled, tagged, annotated, reordered or set "
-        f"covers, and when, from {HISTORY_NAME} in the portfolio folder; newest last. "
+        "covers, and when, from the curation history in the portfolio folder; newest last. "
         "PHOTO is a path relative to the portfolio (studio/a.jpg), or a file name if only "
         "one photo has it. Exit status: 0 changes printed, 1 none found, 2 bad arguments.",
     )
@@ -143,13 +144,18 @@ def run_history(argv: Sequence[str]) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
+    from .store.sqlite_curation import SqliteCurationStore
+
     try:
-        read = history(root / HISTORY_NAME)
+        with SqliteCurationStore(root, read_only=True) as store:
+            read = store.history()
+    except CurationError as exc:
+        print(clean(f"portfolio-tui history: {exc}"), file=sys.stderr)
+        return 2
     except OSError as exc:
+        where = exc.filename or root / HISTORY_NAME
         print(
-            clean(
-                f"portfolio-tui history: cannot read {root / HISTORY_NAME}: {exc.strerror or exc}"
-            ),
+            clean(f"portfolio-tui history: cannot read {where}: {exc.strerror or exc}"),
             file=sys.stderr,
         )
         return 2

@@ -44,10 +44,12 @@ def arrange(portfolio: Portfolio, picks: ClientPicks) -> tuple[list[Placed], lis
 
     A photo in several galleries is placed in the first.
     """
-    from .curation import CurationError, CurationStore, Snapshot, in_order
+    from .curation import CurationError, Snapshot, in_order
+    from .store.sqlite_curation import SqliteCurationStore
 
     try:
-        snapshot = CurationStore(portfolio.root, read_only=True).load()
+        with SqliteCurationStore(portfolio.root, read_only=True) as store:
+            snapshot = store.load()
     except CurationError:
         snapshot = Snapshot()  # the curated order is a nicety; the files' order will do
     by_rel = {p.photo: p for p in picks.picks}

@@ -13,8 +13,8 @@ from .problems import ConfigError
 from .text import clean, count
 
 if TYPE_CHECKING:
-    from .curation import CurationStore
     from .portfolio import Portfolio
+    from .store.sqlite_curation import SqliteCurationStore
 
 DESCRIPTION = """\
 Move ratings, pick/reject flags and colour labels between the curation store
@@ -124,11 +124,15 @@ def _say(text: str, error: bool = False) -> None:
 
 
 def _open(
-    path: Path | None, command: str, author: str | None = None
-) -> tuple[Portfolio, CurationStore] | None:
-    """The portfolio and its store (loaded), or None after saying why not (exit 2)."""
-    from .curation import CurationError, CurationStore
+    path: Path | None, command: str, author: str | None = None, *, write: bool = False
+) -> tuple[Portfolio, SqliteCurationStore] | None:
+    """The portfolio and its store (loaded), or None after saying why not (exit 2).
+
+    Only ``write`` opens the store as a curator (which may create the database and
+    migrate ``curation.toml``); an export or a dry run only reads it."""
+    from .curation import CurationError
     from .portfolio import open_portfolio
+    from .store.sqlite_curation import SqliteCurationStore
 
     try:
         portfolio = open_portfolio(path)
@@ -141,7 +145,7 @@ def _open(
             error=True,
         )
         return None
-    store = CurationStore(portfolio.root, author=author)
+    store = SqliteCurationStore(portfolio.root, author=author, read_only=not write)
     try:
         store.load()
     except CurationError as exc:
@@ -159,7 +163,7 @@ def _run_import(args: argparse.Namespace) -> int:
     from .curation import CurationError, InvalidChange
     from .xmp_sync import apply_import, display_path, plan_import
 
-    opened = _open(args.path, "import", args.author)
+    opened = _open(args.path, "import", args.author, write=not args.dry_run)
     if opened is None:
         return 2
     portfolio, store = opened
@@ -201,8 +205,15 @@ def _run_import(args: argparse.Namespace) -> int:
             _say(f"note: {note}")
     for problem in plan.problems:
         _say(problem)
-    if reason and dry:
-        _say(f"xmp import: note: {store.path} is read-only ({reason}); a real import would fail")
+    if dry:
+        # The dry run opened the store read-only itself: what would stop a real import?
+        from .files import write_problem
+
+        reason = write_problem(store.root, store.path, store.wal_path, store.shm_path)
+        if reason:
+            _say(
+                f"xmp import: note: {store.path} is read-only ({reason}); a real import would fail"
+            )
     imported = ", ".join(
         count(plan.count(name), word)
         for name, word in (("rating", "rating"), ("flag", "flag"), ("label", "label"))

@@ -62,7 +62,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape, quoteattr
 
@@ -77,6 +77,10 @@ from .curation import (
 )
 from .files import fsync_dir
 from .portfolio import Photo
+
+if TYPE_CHECKING:
+    from .store.sqlite_curation import SqliteCurationStore
+
 from .xmp import (
     DARKTABLE_NS,
     DARKTABLE_OLD_REJECT,
@@ -373,7 +377,9 @@ def plan_import(
     return ImportPlan(tuple(entries), read, with_xmp, overwrite, tuple(problems))
 
 
-def apply_import(store: CurationStore, plan: ImportPlan) -> tuple[ImportPlan, Snapshot]:
+def apply_import(
+    store: CurationStore | SqliteCurationStore, plan: ImportPlan
+) -> tuple[ImportPlan, Snapshot]:
     """Save the plan's changes in one :meth:`CurationStore.apply` batch.
 
     The store is re-read first and the plan decided again against it (the XMP

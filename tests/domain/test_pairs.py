@@ -15,6 +15,7 @@ from conftest import run_cli
 from portfolio_tui.curation import Change, CurationStore
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.problems import ConfigError
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 
 RAWS = Path(__file__).resolve().parent.parent / "fixtures" / "raw"
 
@@ -201,7 +202,9 @@ def test_export_updates_the_pairs_existing_sidecar_and_never_makes_a_second(
         f"wedding/IMG_1.JPG: imported rating 3 (from wedding/{existing})"
         in imported.stdout.splitlines()
     ), imported.stdout
-    CurationStore(shoot, author="tom").apply([Change.rating("wedding/IMG_1.JPG", 5)])
+    # A change made in the app after the import (the store the import wrote).
+    with SqliteCurationStore(shoot, author="tom") as store:
+        store.apply([Change.rating("wedding/IMG_1.JPG", 5)])
     for name in ("ext", "base"):
         done = run_cli("xmp", "export", "shoot", "--sidecar-name", name, cwd=shoot.parent)
         assert done.returncode == 0, done.stderr

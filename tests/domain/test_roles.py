@@ -10,8 +10,9 @@ import pytest
 
 from conftest import ImageMaker, run_cli
 from portfolio_tui.cli import VIEWER_REASON, main_parser, make_stores, settle_role
-from portfolio_tui.curation import Change, CurationStore, ReadOnlyError, history
+from portfolio_tui.curation import Change, CurationStore, ReadOnlyError
 from portfolio_tui.picks import PicksError
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 
 NO_ROLE = {"PORTFOLIO_TUI_ROLE": ""}
 
@@ -54,8 +55,10 @@ def test_a_curator_changes_land_signed_with_the_as_name(root: Path) -> None:
     args, store, _ = stores(root, "--as", "  maria  ")
     assert args.role == "curator" and not store.read_only
     store.apply([Change.rating("studio/a.jpg", 4)])
-    assert CurationStore(root).load().photo("studio/a.jpg").updated_by == "maria"
-    (entry,) = history(root).entries
+    store.close()
+    with SqliteCurationStore(root, read_only=True) as again:
+        assert again.load().photo("studio/a.jpg").updated_by == "maria"
+        (entry,) = again.history().entries
     assert (entry.by, entry.photo, entry.field, entry.before, entry.after) == (
         "maria",
         "studio/a.jpg",

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import ImageMaker, can_chmod, run_cli, write
 from portfolio_tui.curation import Change, CurationStore
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from portfolio_tui.xmp_cli import run_xmp
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 NS = (
     'xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
@@ -48,6 +43,27 @@ def state(root: Path) -> dict[str, bytes]:
     }
 
 
+EMPTY = hashlib.sha256(b"").digest()
+
+
+def written(root: Path, before: dict[str, bytes]) -> dict[str, bytes | None]:
+    """The files under ``root`` changed, made or removed since ``before`` (None: removed).
+
+    SQLite's own files beside a database that was there before are left out: reading a
+    WAL database makes its index (``-shm``) and an empty ``-wal``, with no curation in
+    them, and leaves them (a reader may not delete what a writer may be using)."""
+    after = state(root)
+    changed: dict[str, bytes | None] = {
+        name: digest for name, digest in after.items() if before.get(name) != digest
+    }
+    changed.update({name: None for name in before if name not in after})
+    if "curation.sqlite" in before:
+        changed.pop("curation.sqlite-shm", None)
+        if changed.get("curation.sqlite-wal") == EMPTY:
+            del changed["curation.sqlite-wal"]
+    return changed
+
+
 @pytest.fixture
 def shoot(tmp_path: Path, make_image: ImageMaker) -> Path:
     """Three photos: a darktable sidecar, a Lightroom sidecar, and none."""
@@ -76,15 +92,16 @@ def test_import_dry_run_then_import(shoot: Path, capsys: pytest.CaptureFixture[s
         "xmp import (dry run, nothing written): 3 photos read, 2 with XMP values; would import "
         "1 rating, 1 flag, 2 labels; 0 conflicts kept; 0 notes; 0 problems",
     ]
-    assert state(shoot) == before
+    assert written(shoot, before) == {}
 
     code, lines, _ = run(capsys, "import", str(shoot), "--as", "Maria")
     assert code == 0
     assert lines[-1].startswith("xmp import: 3 photos read, 2 with XMP values; imported 1 rating")
-    data = tomllib.loads((shoot / "curation.toml").read_text())
-    anna = data["photos"]["studio/anna.jpg"]
-    assert (anna["rating"], anna["label"], anna["updated_by"]) == (4, "green", "Maria")
-    assert data["photos"]["studio/ben.jpg"]["flag"] == "reject"
+    with SqliteCurationStore(shoot, read_only=True) as store:
+        snapshot = store.load()
+    anna = snapshot.photo("studio/anna.jpg")
+    assert (anna.rating, anna.label, anna.updated_by) == (4, "green", "Maria")
+    assert snapshot.photo("studio/ben.jpg").flag == "reject"
     photos = {k: v for k, v in before.items() if k.endswith(".jpg")}
     assert {k: v for k, v in state(shoot).items() if k.endswith(".jpg")} == photos
 
@@ -100,20 +117,24 @@ def test_import_keeps_conflicts_unless_overwrite(
         "(--overwrite takes XMP's)" in lines
     )
     assert "1 conflict kept" in lines[-1]
-    assert CurationStore(shoot).load().photo("studio/anna.jpg").label == "blue"
+    assert label(shoot, "studio/anna.jpg") == "blue"
 
     code, lines, _ = run(capsys, "import", str(shoot), "--overwrite")
     assert "studio/anna.jpg: conflict: label is blue here, green in XMP; XMP's taken" in lines
     assert "studio/anna.jpg: imported label green (from studio/anna.jpg.xmp)" in lines
-    assert CurationStore(shoot).load().photo("studio/anna.jpg").label == "green"
+    assert label(shoot, "studio/anna.jpg") == "green"
+
+
+def label(root: Path, photo: str) -> str | None:
+    with SqliteCurationStore(root, read_only=True) as store:
+        return store.load().photo(photo).label
 
 
 def test_export_dry_run_then_export_then_up_to_date(
     shoot: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    CurationStore(shoot, author="tom").apply(
-        [Change.rating("studio/cara.jpg", 5), Change.flag("studio/ben.jpg", "pick")]
-    )
+    with SqliteCurationStore(shoot, author="tom") as store:
+        store.apply([Change.rating("studio/cara.jpg", 5), Change.flag("studio/ben.jpg", "pick")])
     before = state(shoot)
     code, lines, _ = run(capsys, "export", str(shoot), "--dry-run")
     assert code == 0
@@ -123,7 +144,7 @@ def test_export_dry_run_then_export_then_up_to_date(
         "xmp export (dry run, nothing written): 3 photos; would create 1 sidecar, would "
         "update 1, 0 already up to date; 1 value kept; 0 problems",
     ]
-    assert state(shoot) == before
+    assert written(shoot, before) == {}
 
     code, lines, _ = run(capsys, "export", str(shoot), "--sidecar-name", "base")
     assert code == 0
@@ -170,7 +191,19 @@ def test_unreadable_config_or_damaged_store_is_exit_2(
     for action in ("import", "export"):
         code, lines, err = run(capsys, action, str(shoot))
         assert code == 2 and "curation.toml:2" in err and "nothing was" in err
-    assert state(shoot) == before
+        assert lines == []
+    # No database, and the TOML as it was (the import's migration left only its lock).
+    assert written(shoot, before) in ({}, {"curation.toml.lock": EMPTY})
+
+    (shoot / "curation.toml").unlink()
+    (shoot / "curation.toml.lock").unlink(missing_ok=True)
+    (shoot / "curation.sqlite").write_bytes(b"\x00garbage, not a database\xff" * 200)
+    before = state(shoot)
+    for action in ("import", "export"):
+        code, lines, err = run(capsys, action, str(shoot))
+        assert code == 2 and lines == [] and "nothing was" in err
+        assert f"{shoot / 'curation.sqlite'}: damaged or foreign database" in err
+    assert written(shoot, before) == {}
 
 
 def test_read_only_store_is_exit_2_and_nothing_written(
@@ -187,11 +220,12 @@ def test_read_only_store_is_exit_2_and_nothing_written(
         before = state(shoot)
         code, lines, err = run(capsys, "import", str(shoot))
         assert code == 2 and lines == []
-        assert f"cannot save to {shoot / 'curation.toml'}: no permission to write in" in err
+        assert f"cannot save to {shoot / 'curation.sqlite'}: no permission to write in" in err
         assert "nothing was imported" in err
-        assert state(shoot) == before
+        assert written(shoot, before) == {}
         code, lines, _ = run(capsys, "import", str(shoot), "--dry-run")
         assert code == 0 and "a real import would fail" in lines[-2]
+        assert "no permission to write" in lines[-2]
     finally:
         os.chmod(shoot, 0o755)
 

@@ -36,11 +36,11 @@ def test_export_after_import_updates_the_lightroom_sidecar(
     assert "would create 0 sidecars, would update 0, 1 already up to date" in changed.stdout
 
     # A change made in the app (here through the store, as the app does), then exported.
-    from portfolio_tui.curation import Change, CurationStore
+    from portfolio_tui.curation import Change
+    from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 
-    CurationStore(root, author="tom").apply(
-        [Change.rating("studio/IMG_1.jpg", 5), Change.rating("studio/IMG_2.jpg", 2)]
-    )
+    with SqliteCurationStore(root, author="tom") as store:
+        store.apply([Change.rating("studio/IMG_1.jpg", 5), Change.rating("studio/IMG_2.jpg", 2)])
     exported = run_cli("xmp", "export", str(root), cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     lines = exported.stdout.splitlines()

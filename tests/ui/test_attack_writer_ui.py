@@ -21,9 +21,10 @@ import pytest
 from ui_support import screen_lines, screen_text, settle
 
 from conftest import ImageMaker
-from portfolio_tui.curation import CurationStore
+from portfolio_tui.curation import Snapshot
 from portfolio_tui.picks import PicksStore
 from portfolio_tui.portfolio import open_portfolio
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from portfolio_tui.ui.app import PortfolioApp
 
 SIZE = (120, 34)
@@ -41,7 +42,7 @@ def root(tmp_path: Path, make_image: ImageMaker) -> Path:
 
 
 def app_for(root: Path, **kwargs: Any) -> PortfolioApp:
-    kwargs.setdefault("curation", CurationStore(root, author="me@test"))
+    kwargs.setdefault("curation", SqliteCurationStore(root, author="me@test"))
     return PortfolioApp(open_portfolio(root), watch_curation=False, **kwargs)
 
 
@@ -52,6 +53,12 @@ def saved_picks(app: PortfolioApp) -> None:
 
 def notices(app: PortfolioApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
+
+
+def on_disk(root: Path) -> Snapshot:
+    """What is saved, read as a viewer would (a store of its own, read-only)."""
+    with SqliteCurationStore(root, read_only=True) as store:
+        return store.load()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX byte file names")
@@ -83,14 +90,14 @@ async def test_an_unexpected_error_in_the_writer_is_not_saved_once_and_later_cha
 ) -> None:
     broken = threading.Event()
     broken.set()
-    real_apply = CurationStore.apply
+    real_apply = SqliteCurationStore.apply
 
-    def apply(self: CurationStore, changes: Any) -> Any:
+    def apply(self: SqliteCurationStore, changes: Any) -> Any:
         if broken.is_set():
             raise RuntimeError("the store broke in a way nobody foresaw")
         return real_apply(self, changes)
 
-    monkeypatch.setattr(CurationStore, "apply", apply)
+    monkeypatch.setattr(SqliteCurationStore, "apply", apply)
     app = app_for(root, open_target="gallery:g")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
@@ -103,7 +110,7 @@ async def test_an_unexpected_error_in_the_writer_is_not_saved_once_and_later_cha
         await settle(pilot)
         said = [n for n in notices(app) if "not saved" in n]
         assert said == [
-            f"{root / 'curation.toml'}: not saved: RuntimeError: the store broke in a way "
+            f"{root / 'curation.sqlite'}: not saved: RuntimeError: the store broke in a way "
             "nobody foresaw. The changes stay on screen and are saved with the next one."
         ]
         assert app.curator.unsaved == 2
@@ -113,7 +120,7 @@ async def test_an_unexpected_error_in_the_writer_is_not_saved_once_and_later_cha
         await settle(pilot)
         assert "NOT SAVED" not in screen_lines(app)[0]
         assert app.curator.unsaved == 0
-    snap = CurationStore(root).load()
+    snap = on_disk(root)
     assert snap.photo("g/" + os.fsdecode(RAW)).rating == 3
     assert snap.photo("g/02-plain.jpg").flag == "pick"
     assert snap.photo("g/03-plain.jpg").rating == 4
@@ -122,10 +129,10 @@ async def test_an_unexpected_error_in_the_writer_is_not_saved_once_and_later_cha
 async def test_quitting_while_the_writer_fails_says_why_not_unknown_error(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def apply(self: CurationStore, changes: Any) -> Any:
+    def apply(self: SqliteCurationStore, changes: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(CurationStore, "apply", apply)
+    monkeypatch.setattr(SqliteCurationStore, "apply", apply)
     app = app_for(root, open_target="gallery:g")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
@@ -133,7 +140,7 @@ async def test_quitting_while_the_writer_fails_says_why_not_unknown_error(
         await pilot.press("q")
     # What the command line prints on exit (cli._start_app) comes from these.
     assert app.curator.unsaved == 2
-    assert app.curator.error == f"{root / 'curation.toml'}: not saved: RuntimeError: boom"
+    assert app.curator.error == f"{root / 'curation.sqlite'}: not saved: RuntimeError: boom"
 
 
 async def test_an_unexpected_error_saving_a_favourite_is_said_once_and_later_ones_save(

@@ -11,8 +11,8 @@ import pytest
 from ui_support import screen_text, settle
 
 import corpus
-from portfolio_tui.curation import CurationStore
 from portfolio_tui.portfolio import open_portfolio
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.screens.gallery import GalleryScreen
 from portfolio_tui.ui.screens.loupe import LoupeScreen
@@ -51,7 +51,7 @@ async def test_every_photo_of_the_corpus_browses_opens_and_presents(
     later = {"deleted-while-shown", "replaced-while-shown"}  # the test below
     by_path = {case.path: case for case in cases if case.path and case.id not in later}
     app = PortfolioApp(
-        portfolio, curation=CurationStore(root, author="qa@test"), watch_curation=False
+        portfolio, curation=SqliteCurationStore(root, author="qa@test"), watch_curation=False
     )
     messages: dict[str, str] = {}
     async with app.run_test(size=SIZE) as pilot:
@@ -90,6 +90,7 @@ async def test_every_photo_of_the_corpus_browses_opens_and_presents(
     assert app._exception is None
     unreadable = {c.id for c in by_path.values() if c.app == corpus.UNREADABLE}
     assert unreadable <= set(messages)
+    # A curator's store makes its database at the first save, not by looking.
     assert listing(root) == before, "browsing wrote into the portfolio"
 
 
@@ -101,7 +102,7 @@ async def test_a_photo_deleted_or_replaced_while_shown_says_so(
     app = PortfolioApp(
         open_portfolio(root / "config.toml"),
         open_target="photo:bad/orient-1.jpg",
-        curation=CurationStore(root, author="qa@test"),
+        curation=SqliteCurationStore(root, author="qa@test"),
         watch_curation=False,
     )
     async with app.run_test(size=SIZE) as pilot:

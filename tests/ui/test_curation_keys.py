@@ -11,8 +11,9 @@ import pytest
 from ui_support import screen_lines, screen_text, settle
 
 from conftest import ImageMaker
-from portfolio_tui.curation import Change, CurationStore
+from portfolio_tui.curation import Change, Snapshot
 from portfolio_tui.portfolio import open_portfolio
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.screens.gallery import GalleryScreen
 from portfolio_tui.ui.screens.loupe import LoupeScreen
@@ -32,15 +33,15 @@ def app_for(root: Path, **kwargs: object) -> PortfolioApp:
     return PortfolioApp(
         open_portfolio(root),
         open_target="gallery:g",
-        curation=CurationStore(root, author="me@test", **kwargs),  # type: ignore[arg-type]
+        curation=SqliteCurationStore(root, author="me@test", **kwargs),  # type: ignore[arg-type]
         watch_curation=False,
     )
 
 
-def on_disk(root: Path) -> CurationStore:
-    store = CurationStore(root, author="reader@test")
-    store.load()
-    return store
+def on_disk(root: Path) -> Snapshot:
+    """What is saved, read as a viewer would (a store of its own, read-only)."""
+    with SqliteCurationStore(root, read_only=True) as store:
+        return store.load()
 
 
 def edge(app: PortfolioApp, index: int) -> str:
@@ -65,18 +66,17 @@ async def test_stars_flags_and_labels_show_on_the_tile_and_reach_the_store(root:
         await settle(pilot)
         assert "★★★" in edge(app, 0) and "⚑" in edge(app, 0) and "●" in edge(app, 0)
         assert "★" not in edge(app, 1)
-        store = on_disk(root)
-        first = store.snapshot.photo("g/a.jpg")
+        first = on_disk(root).photo("g/a.jpg")
         assert (first.rating, first.flag, first.label) == (3, "pick", "red")
         assert first.updated_by == "me@test"
         # The same label again removes it; x rejects; u unflags; 0 clears the stars.
         await pilot.press("6", "x")
         await saved(app)
-        assert on_disk(root).snapshot.photo("g/a.jpg").flag == "reject"
+        assert on_disk(root).photo("g/a.jpg").flag == "reject"
         await pilot.press("u", "0")
         await saved(app)
         await settle(pilot)
-        assert on_disk(root).snapshot.photo("g/a.jpg").is_empty
+        assert on_disk(root).photo("g/a.jpg").is_empty
         assert "★" not in edge(app, 0) and "✕" not in edge(app, 0)
 
 
@@ -86,13 +86,13 @@ async def test_undo_and_redo_step_through_changes(root: Path) -> None:
         await settle(pilot)
         await pilot.press("2", "5", "ctrl+z")
         await saved(app)
-        assert on_disk(root).snapshot.photo("g/a.jpg").rating == 2
+        assert on_disk(root).photo("g/a.jpg").rating == 2
         await pilot.press("ctrl+z")
         await saved(app)
-        assert on_disk(root).snapshot.photo("g/a.jpg").rating == 0
+        assert on_disk(root).photo("g/a.jpg").rating == 0
         await pilot.press("ctrl+y", "ctrl+y")
         await saved(app)
-        assert on_disk(root).snapshot.photo("g/a.jpg").rating == 5
+        assert on_disk(root).photo("g/a.jpg").rating == 5
 
 
 async def test_auto_advance_moves_on_after_a_rating(root: Path) -> None:
@@ -108,7 +108,7 @@ async def test_auto_advance_moves_on_after_a_rating(root: Path) -> None:
         await pilot.press("6")  # a label does not move on
         assert grid.cursor == 2
         await saved(app)
-        snapshot = on_disk(root).snapshot
+        snapshot = on_disk(root)
         assert snapshot.photo("g/a.jpg").rating == 5 and snapshot.photo("g/b.jpg").flag == "reject"
         assert snapshot.photo("g/c.jpg").label == "red"
 
@@ -125,7 +125,7 @@ async def test_order_and_cover_are_stored_and_used_next_time(root: Path) -> None
         ]
         await pilot.press("C")
         await saved(app)
-    stored = on_disk(root).snapshot
+    stored = on_disk(root)
     assert stored.order["g"] == ("b.jpg", "c.jpg", "a.jpg")
     assert stored.covers["g"] == "a.jpg"
     again = app_for(root)
@@ -163,7 +163,7 @@ async def test_the_loupe_rates_and_shows_the_badge(root: Path) -> None:
         assert isinstance(app.screen, LoupeScreen)
         assert "★★★★★" in screen_text(app) and "pick" in screen_text(app)
         await saved(app)
-        assert on_disk(root).snapshot.photo("g/a.jpg").rating == 5
+        assert on_disk(root).photo("g/a.jpg").rating == 5
 
 
 async def test_read_only_changes_nothing_and_says_so(root: Path) -> None:
@@ -197,15 +197,16 @@ async def test_another_curators_save_appears_with_a_notice(root: Path) -> None:
     app = PortfolioApp(
         open_portfolio(root),
         open_target="gallery:g",
-        curation=CurationStore(root, author="me@test"),
+        curation=SqliteCurationStore(root, author="me@test"),
+        watch_curation=True,
     )
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.pause(0.3)  # the watcher is up
-        other = CurationStore(root, author="anna@studio")
-        await asyncio.to_thread(
-            other.apply, [Change.rating("g/b.jpg", 4), Change.flag("g/c.jpg", "pick")]
-        )
+        with SqliteCurationStore(root, author="anna@studio") as other:
+            await asyncio.to_thread(
+                other.apply, [Change.rating("g/b.jpg", 4), Change.flag("g/c.jpg", "pick")]
+            )
         for _ in range(40):  # within 2 s, with a notice of who did what
             await pilot.pause(0.05)
             if "★★★★" in edge(app, 1) and "anna@studio" in screen_text(app):
@@ -215,14 +216,18 @@ async def test_another_curators_save_appears_with_a_notice(root: Path) -> None:
         # Our own next save keeps theirs (merged field by field).
         await pilot.press("1")
         await saved(app)
-    snapshot = on_disk(root).snapshot
+    snapshot = on_disk(root)
     assert snapshot.photo("g/a.jpg").rating == 1 and snapshot.photo("g/b.jpg").rating == 4
 
 
 async def test_markup_in_a_stored_tag_is_shown_as_text(root: Path) -> None:
-    CurationStore(root, author="x").apply(
-        [Change.rating("g/a.jpg", 2), Change.tags("g/a.jpg", ["[bold]loud[/bold]", "\x1b[31mred"])]
-    )
+    with SqliteCurationStore(root, author="x") as store:
+        store.apply(
+            [
+                Change.rating("g/a.jpg", 2),
+                Change.tags("g/a.jpg", ["[bold]loud[/bold]", "\x1b[31mred"]),
+            ]
+        )
     app = app_for(root)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -243,7 +248,7 @@ async def test_each_label_key(root: Path, key: str, label: str) -> None:
         await settle(pilot)
         await pilot.press(key)
         await saved(app)
-    assert on_disk(root).snapshot.photo("g/a.jpg").label == label
+    assert on_disk(root).photo("g/a.jpg").label == label
 
 
 async def test_earlier_moves_back_and_sort_cycles_without_writing(root: Path) -> None:
@@ -263,11 +268,12 @@ async def test_earlier_moves_back_and_sort_cycles_without_writing(root: Path) ->
         assert grid.photos[0].name == "c.jpg"
         assert "by rating" in screen_lines(app)[0]
         await saved(app)
-    assert on_disk(root).snapshot.order["g"] == ("a.jpg", "c.jpg", "b.jpg")  # sorting wrote nothing
+    assert on_disk(root).order["g"] == ("a.jpg", "c.jpg", "b.jpg")  # sorting wrote nothing
 
 
 async def test_tags_complete_from_those_in_use_and_are_saved(root: Path) -> None:
-    CurationStore(root, author="x").apply([Change.tags("g/c.jpg", ["window light"])])
+    with SqliteCurationStore(root, author="x") as store:
+        store.apply([Change.tags("g/c.jpg", ["window light"])])
     app = app_for(root)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -275,7 +281,7 @@ async def test_tags_complete_from_those_in_use_and_are_saved(root: Path) -> None
         await saved(app)
         await settle(pilot)
         assert isinstance(app.screen, GalleryScreen)  # the editor closed
-    assert on_disk(root).snapshot.photo("g/a.jpg").tags == ("window light", "smile")
+    assert on_disk(root).photo("g/a.jpg").tags == ("window light", "smile")
 
 
 async def test_notes_are_saved_on_close_and_quit_waits_for_the_editor(root: Path) -> None:
@@ -284,7 +290,7 @@ async def test_notes_are_saved_on_close_and_quit_waits_for_the_editor(root: Path
         await settle(pilot)
         await pilot.press("E", *"Soft light", "escape")
         await saved(app)
-        assert on_disk(root).snapshot.photo("g/a.jpg").notes == "Soft light"
+        assert on_disk(root).photo("g/a.jpg").notes == "Soft light"
         await pilot.press("enter")  # the loupe shows them under the photographer's notes
         await settle(pilot)
         assert "Curation notes" in screen_text(app) and "Soft light" in screen_text(app)
@@ -294,4 +300,4 @@ async def test_notes_are_saved_on_close_and_quit_waits_for_the_editor(root: Path
         assert app.is_running and "and a smile" in screen_text(app)
         await pilot.press("escape")
         await saved(app)
-    assert on_disk(root).snapshot.photo("g/a.jpg").notes == "Soft light and a smile"
+    assert on_disk(root).photo("g/a.jpg").notes == "Soft light and a smile"

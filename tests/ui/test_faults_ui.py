@@ -5,8 +5,7 @@ saves it once the fault clears."""
 from __future__ import annotations
 
 import asyncio
-import errno
-import os
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -16,10 +15,10 @@ import pytest
 from ui_support import screen_lines, screen_text, settle
 
 from conftest import ImageMaker
-from portfolio_tui import curation as curation_module
-from portfolio_tui.curation import CurationStore
+from portfolio_tui.curation import Change, Snapshot
 from portfolio_tui.imaging.cache import set_shared_cache, shared_cache
 from portfolio_tui.portfolio import open_portfolio
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from portfolio_tui.ui import rendering
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.screens.loupe import LoupeScreen
@@ -40,7 +39,7 @@ def app_for(root: Path) -> PortfolioApp:
     return PortfolioApp(
         open_portfolio(root),
         open_target="gallery:g",
-        curation=CurationStore(root, author="me@test"),
+        curation=SqliteCurationStore(root, author="me@test"),
         watch_curation=False,
     )
 
@@ -58,22 +57,43 @@ def notices(app: PortfolioApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+def on_disk(root: Path) -> Snapshot:
+    """What is saved, read as a viewer would (a store of its own, read-only)."""
+    with SqliteCurationStore(root, read_only=True) as store:
+        return store.load()
+
+
+class FullDisk:
+    """The store's SQLite connection on a disk with no room left: while ``full`` is set,
+    every write fails as SQLite reports it (SQLITE_FULL); reads and the rest go through."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.full = threading.Event()
+        self.full.set()
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if self.full.is_set() and sql.lstrip().upper().startswith("INSERT"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
 async def test_a_full_disk_keeps_the_changes_shown_and_saves_them_when_it_clears(
-    root: Path, monkeypatch: pytest.MonkeyPatch
+    root: Path,
 ) -> None:
-    full = threading.Event()
-    full.set()
-    real_write = curation_module.write_atomically
-
-    def write(path: Path, text: str) -> None:
-        if full.is_set():
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real_write(path, text)
-
-    monkeypatch.setattr(curation_module, "write_atomically", write)
+    # A curator saved here before (the database exists, and the app opens it).
+    with SqliteCurationStore(root, author="ben") as before:
+        before.apply([Change.cover("g", "a.jpg")])
     app = app_for(root)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
+        store = app.curator.store
+        assert isinstance(store, SqliteCurationStore) and store._conn is not None
+        disk = FullDisk(store._conn)
+        store._conn = disk  # type: ignore[assignment]
         await pilot.press("3")
         assert not await asyncio.to_thread(app.curator.flush, 5)  # tried, failed
         await settle(pilot)
@@ -86,35 +106,59 @@ async def test_a_full_disk_keeps_the_changes_shown_and_saves_them_when_it_clears
         assert "★★★" in edge(app, 0) and "⚑" in edge(app, 1) and "●" in edge(app, 1)
         assert "NOT SAVED" in screen_lines(app)[0]
         assert app.curator.unsaved == 3
-        assert not (root / "curation.toml").exists()
+        assert not on_disk(root).photos  # each failed save was rolled back whole
         # One notice for the cause (not one per key), naming the file and the reason.
         said = [n for n in notices(app) if "not saved" in n]
         assert said == [
-            f"{root / 'curation.toml'}: not saved: No space left on device. "
+            f"{root / 'curation.sqlite'}: not saved: database or disk is full. "
             "The changes stay on screen and are saved with the next one."
         ]
         # The disk has room again: the next change saves everything waiting.
-        full.clear()
+        disk.full.clear()
         await pilot.press("right", "4")
         assert await asyncio.to_thread(app.curator.flush, 5)
         await settle(pilot)
         assert "NOT SAVED" not in screen_lines(app)[0]
         assert app.curator.unsaved == 0
-    snap = CurationStore(root).load()
+    snap = on_disk(root)
     assert snap.photo("g/a.jpg").rating == 3
     b = snap.photo("g/b.jpg")
     assert (b.flag, b.label) == ("pick", "yellow")
     assert snap.photo("g/c.jpg").rating == 4
 
 
+async def test_a_store_that_is_a_link_is_view_only_and_nothing_reaches_its_target(
+    root: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with SqliteCurationStore(elsewhere, author="x") as store:
+        store.apply([Change.rating("g/a.jpg", 1)])
+    (root / "curation.sqlite").symlink_to(elsewhere / "curation.sqlite")
+    app = app_for(root)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert "VIEW ONLY" in screen_lines(app)[0]
+        assert any("curation.sqlite" in n and "link" in n for n in notices(app)), notices(app)
+        assert "★" not in edge(app, 0)  # what the link points to is not shown as this store
+        await pilot.press("5", "right", "p")
+        await settle(pilot)
+        assert "★★★★★" not in edge(app, 0)
+    with SqliteCurationStore(elsewhere, read_only=True) as target:
+        snap = target.load()
+    assert snap.photo("g/a.jpg").rating == 1 and snap.photo("g/b.jpg").flag is None
+    assert (root / "curation.sqlite").is_symlink()
+
+
 async def test_a_slow_save_never_holds_the_keys_up(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_apply = CurationStore.apply
+    real_apply = SqliteCurationStore.apply
     saving = threading.Event()
     first_done = threading.Event()
 
-    def slow_apply(self: CurationStore, changes: Any) -> Any:
+    def slow_apply(self: SqliteCurationStore, changes: Any) -> Any:
         saving.set()
         time.sleep(1.0)
         try:
@@ -122,7 +166,7 @@ async def test_a_slow_save_never_holds_the_keys_up(
         finally:
             first_done.set()
 
-    monkeypatch.setattr(CurationStore, "apply", slow_apply)
+    monkeypatch.setattr(SqliteCurationStore, "apply", slow_apply)
     app = app_for(root)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -139,7 +183,7 @@ async def test_a_slow_save_never_holds_the_keys_up(
         assert "★★★★★" in edge(app, 1) and "✕" in edge(app, 2)
         assert took < 0.8, f"four keys took {took:.2f} s during a save"
         assert await asyncio.to_thread(app.curator.flush, 5)
-    snap = CurationStore(root).load()
+    snap = on_disk(root)
     assert snap.photo("g/a.jpg").rating == 3 and snap.photo("g/b.jpg").rating == 5
     assert snap.photo("g/c.jpg").flag == "reject"
 

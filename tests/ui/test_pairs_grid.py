@@ -11,8 +11,8 @@ from PIL import Image
 from ui_support import screen_lines, settle, static_text
 
 from conftest import run_cli
-from portfolio_tui.curation import CurationStore
 from portfolio_tui.portfolio import open_portfolio
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.screens.loupe import LoupeScreen
 from portfolio_tui.ui.widgets.info_panel import InfoPanel
@@ -37,7 +37,7 @@ def app_for(root: Path) -> PortfolioApp:
     return PortfolioApp(
         open_portfolio(root),
         open_target="gallery:wedding",
-        curation=CurationStore(root, author="me@test"),
+        curation=SqliteCurationStore(root, author="me@test"),
         watch_curation=False,
     )
 

@@ -10,10 +10,11 @@ import pytest
 from ui_support import screen_text, settle
 
 from conftest import ImageMaker, write
-from portfolio_tui.curation import Change, CurationStore
+from portfolio_tui.curation import Change
 from portfolio_tui.picks import PicksStore
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.presentation import gallery_deck, slide_photos
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.screens.favourites import FavouritesScreen
 from portfolio_tui.ui.screens.gallery import GalleryScreen
@@ -64,7 +65,7 @@ def config(tmp_path: Path, make_image: ImageMaker) -> Path:
 
 def app_for(config: Path, **kwargs: object) -> PortfolioApp:
     root = config.parent
-    kwargs.setdefault("curation", CurationStore(root, author="me@test"))
+    kwargs.setdefault("curation", SqliteCurationStore(root, author="me@test"))
     return PortfolioApp(open_portfolio(config), watch_curation=False, **kwargs)  # type: ignore[arg-type]
 
 
@@ -294,9 +295,11 @@ async def test_a_read_only_session_marks_no_favourites(config: Path) -> None:
 
 async def test_f_on_home_presents_the_whole_portfolio_without_rejects(config: Path) -> None:
     root = config.parent
-    CurationStore(root, author="me@test").apply([Change.flag("g/b.jpg", "reject")])
+    with SqliteCurationStore(root, author="me@test") as store:
+        store.apply([Change.flag("g/b.jpg", "reject")])
     app = app_for(config)
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the curation has loaded (it is read in a thread)
         await pilot.press("f")
         screen = present_screen(app)
         shown = [name for slide in screen.deck for name in (p.name for p in slide_photos(slide))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import io
+import os
 import tokenize
 from pathlib import Path
 
@@ -15,9 +16,9 @@ from ui_support import screen_lines, screen_text, settle
 import portfolio_tui.ui
 from conftest import ImageMaker
 from portfolio_tui.cli import main_parser, make_stores, settle_role
-from portfolio_tui.curation import CurationStore, history
 from portfolio_tui.picks import PicksStore
 from portfolio_tui.portfolio import open_portfolio
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from portfolio_tui.ui.app import PortfolioApp
 
 SIZE = (120, 34)
@@ -73,7 +74,8 @@ async def test_a_viewer_marks_a_clients_favourites_only_when_allowed(root: Path)
         await pilot.pause()
         app.picker.close(timeout=5)
     assert PicksStore(root).load("Anna").photos() == ("g/a.jpg",)
-    assert not (root / "curation.toml").exists()  # curation stays the curators'
+    # Curation stays the curators': no database, no store of any kind.
+    assert not [p.name for p in root.iterdir() if p.name.startswith("curation")]
 
 
 async def test_a_curators_keys_are_signed_and_in_the_history(root: Path) -> None:
@@ -85,12 +87,14 @@ async def test_a_curators_keys_are_signed_and_in_the_history(root: Path) -> None
         await pilot.press("5")
         await settle(pilot)
         assert await asyncio.to_thread(app.curator.flush, 5)
-    snapshot = CurationStore(root).load()
+    assert (root / "curation.sqlite").is_file()
+    with SqliteCurationStore(root, read_only=True) as store:
+        snapshot = store.load()
+        entries = store.history().entries
     assert snapshot.photo("g/a.jpg").rating == 5
     assert snapshot.photo("g/a.jpg").updated_by == "maria"
-    changes = [(e.by, e.photo, e.field, e.after) for e in history(root).entries]
-    assert changes[-1] == ("maria", "g/a.jpg", "rating", 5)
-    assert ("maria", "g/a.jpg", "rating", 3) in changes
+    changes = [(e.by, e.photo, e.field, e.after) for e in entries]
+    assert changes == [("maria", "g/a.jpg", "rating", 3), ("maria", "g/a.jpg", "rating", 5)]
 
 
 # -- no way out ------------------------------------------------------------------------
@@ -153,10 +157,19 @@ async def test_the_command_palette_offers_no_screenshot_to_a_file(root: Path) ->
         assert "Screenshot" not in titles
 
 
-async def test_a_history_that_is_not_a_file_makes_curation_view_only(root: Path) -> None:
-    """No change is saved without its line in the history (issue 21): with something
-    else in the history file's place, curation is view only and says why."""
-    (root / "curation-history.jsonl").mkdir()  # something in the history file's place
+@pytest.mark.parametrize(
+    "name",
+    [
+        "curation.sqlite",  # the history's home: the database
+        "curation.sqlite-wal",  # where SQLite writes every change first
+        "curation-history.jsonl",  # an old history a first curator would import
+    ],
+)
+async def test_a_history_that_is_not_a_file_makes_curation_view_only(root: Path, name: str) -> None:
+    """No change is saved without its row in the history (issue 21): with something
+    else in the place of a file the history lives in, curation is view only and says why."""
+    planted = root / name
+    planted.mkdir()  # something in the file's place
     app = app_for(root, "--as", "maria")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -164,9 +177,16 @@ async def test_a_history_that_is_not_a_file_makes_curation_view_only(root: Path)
         await pilot.press("3")
         await pilot.pause()
         said = [str(n.message) for n in app._notifications]
-        assert said == [
-            f"View only: {root / 'curation-history.jsonl'} is a folder, not a file; "
-            "curation is read-only until it is a regular file"
-        ]
-    assert CurationStore(root).load().photo("g/a.jpg").rating == 0
-    assert not (root / "curation.toml").exists()
+        view_only = [line for line in said if line.startswith(f"View only: {planted}")]
+        assert len(view_only) == 1, said
+        assert view_only[0].endswith(
+            "is a folder, not a file; curation is read-only until it is a regular file"
+        )
+        assert "★" not in screen_text(app)
+    assert os.listdir(planted) == []  # nothing written into it either
+    planted.rmdir()
+    # No database, store or history was made (a migration's lock may be left).
+    assert set(os.listdir(root)) <= {"g", "curation.toml.lock"}
+    with SqliteCurationStore(root, read_only=True) as store:
+        assert store.load().photo("g/a.jpg").rating == 0
+        assert store.history().entries == ()

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ImageMaker
-from portfolio_tui.curation import CurationStore
+from portfolio_tui.curation import Snapshot
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from ssh_support import SshClient, SshdUnavailable, SshServer, forced_command, missing_tools
 
 pytestmark = pytest.mark.skipif(
@@ -105,6 +106,12 @@ def tree(root: Path) -> dict[str, tuple[int, int]]:
     }
 
 
+def curation(root: Path) -> Snapshot:
+    """The curation as a reader finds it now (the app's store, read-only)."""
+    with SqliteCurationStore(root, read_only=True) as store:
+        return store.load()
+
+
 def quit_app(client: SshClient) -> None:
     client.send("q")
     status = client.wait(timeout=10)
@@ -122,26 +129,34 @@ def test_viewer_keys_change_nothing_and_say_view_only(studio: Studio) -> None:
         quit_app(client)
     finally:
         client.close()
-    for name in ("curation.toml", "curation.toml.lock", "curation-history.jsonl"):
+    for name in (
+        "curation.sqlite",
+        "curation.toml",
+        "curation.toml.lock",
+        "curation-history.jsonl",
+    ):
         assert not (studio.root / name).exists(), name
     assert tree(studio.root) == before
 
 
 def test_curator_changes_land_signed_by_the_key_owner(studio: Studio) -> None:
-    store = CurationStore(studio.root)
+    name = f"g/{PHOTOS[0]}"
     client = studio.client(studio.curator_key)
     try:
         assert client.wait_for(PHOTOS[0]), f"no grid over ssh:\n{client.text()[-2000:]}"
         assert "VIEW ONLY" not in client.text()
         client.send("3")
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not (studio.root / "curation.toml").exists():
-            client.drain(0.1)
+        while time.monotonic() < deadline and curation(studio.root).photo(name).rating != 3:
+            client.drain(0.1)  # saved while the session is still open, not only on q
         quit_app(client)
     finally:
         client.close()
-    photo = store.load().photo(f"g/{PHOTOS[0]}")
+    photo = curation(studio.root).photo(name)
     assert (photo.rating, photo.updated_by) == (3, "maria")
+    with SqliteCurationStore(studio.root, read_only=True) as store:
+        changes = [(e.by, e.photo, e.field, e.after) for e in store.history().entries]
+    assert changes == [("maria", name, "rating", 3)]
 
 
 def test_a_command_on_the_ssh_line_runs_the_forced_one_instead(

@@ -1,5 +1,9 @@
 """Issue 21 through a real sshd: store files planted as links or FIFOs (items 2, 7, 9a).
 
+The curation store is ``curation.sqlite`` (with SQLite's ``-wal`` beside it), which holds
+the history too; ``curation.toml`` is still read, and imported, in a folder no curator
+has opened since.
+
 The portfolio is what a hostile file author can shape (a synced share, an
 unpacked tar keeps symlinks and FIFOs); the people are the studio's: a viewer
 whose key runs ``--role viewer --present --client anna --allow-picks`` and a
@@ -21,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ImageMaker
-from portfolio_tui.curation import Change, CurationStore
+from portfolio_tui.curation import Change
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from ssh_support import SshClient, SshdUnavailable, SshServer, forced_command, missing_tools
 
 pytestmark = pytest.mark.skipif(
@@ -120,12 +125,20 @@ def test_a_viewer_marking_a_favourite_creates_nothing_through_a_linked_picks_loc
     assert not (studio.root / "picks.toml").exists()
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "curation.sqlite",  # the database, history and all
+        "curation.sqlite-wal",  # where SQLite writes each change before the database
+    ],
+)
 def test_a_curators_rating_never_reaches_a_profile_linked_as_the_history(
-    studio: Studio,
+    studio: Studio, name: str
 ) -> None:
     profile = studio.outside / ".profile"
     profile.write_text(PROFILE)
-    os.symlink(profile, studio.root / "curation-history.jsonl")
+    before = profile.stat()
+    os.symlink(profile, studio.root / name)
     client = studio.client(studio.curator_key)
     try:
         assert client.wait_for(PHOTOS[0]), f"no grid over ssh:\n{client.text()[-2000:]}"
@@ -133,21 +146,40 @@ def test_a_curators_rating_never_reaches_a_profile_linked_as_the_history(
         client.send("3")
         assert client.wait_for("symbolic", timeout=5), client.text()[-2000:]
         assert "View only" in client.text()
+        assert name in client.text()
         client.drain(0.5)
         quit_app(client)
     finally:
         client.close()
+    after = profile.stat()
     assert profile.read_text() == PROFILE
-    assert not (studio.root / "curation.toml").exists()
-    assert not (studio.root / "curation.toml.lock").exists()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert sorted(os.listdir(studio.outside)) == [".profile"]
+    assert os.path.islink(studio.root / name)
+    made = sorted(p for p in os.listdir(studio.root) if p.startswith("curation") and p != name)
+    assert made in ([], ["curation.toml.lock"]), made  # no database, store or history
 
 
-def test_a_fifo_as_curation_toml_neither_hangs_the_session_nor_stops_q(studio: Studio) -> None:
-    os.mkfifo(studio.root / "curation.toml")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "curation.sqlite",
+        "curation.sqlite-wal",
+        "curation.toml",  # a folder not yet moved to the database
+    ],
+)
+def test_a_fifo_as_a_curation_file_neither_hangs_the_session_nor_stops_q(
+    studio: Studio, name: str
+) -> None:
+    os.mkfifo(studio.root / name)
     client = studio.client(studio.curator_key)
     try:
         assert client.wait_for(PHOTOS[0]), f"no grid over ssh:\n{client.text()[-2000:]}"
-        assert client.wait_for("pipe", timeout=5), client.text()[-2000:]
+        if name == "curation.toml":
+            assert client.wait_for("pipe", timeout=5), client.text()[-2000:]
+        else:  # said when a key tries to change something
+            client.send("3")
+            assert client.wait_for("pipe", timeout=5), client.text()[-2000:]
         assert "VIEW ONLY" in client.text()
         started = time.monotonic()
         quit_app(client)
@@ -171,15 +203,18 @@ def test_a_fifo_as_picks_toml_neither_hangs_the_presentation_nor_stops_q(
         client.close()
 
 
-def test_a_curation_toml_linked_to_another_portfolio_shows_none_of_it(
+def test_a_curation_store_linked_to_another_portfolio_shows_none_of_it(
     studio: Studio, tmp_path: Path
 ) -> None:
     other = tmp_path / "other"
     other.mkdir()
-    CurationStore(other, author="them").apply(
-        [Change.rating(f"g/{name}", 5) for name in PHOTOS] + [Change.flag(f"g/{PHOTOS[0]}", "pick")]
-    )
-    os.symlink(other / "curation.toml", studio.root / "curation.toml")
+    with SqliteCurationStore(other, author="them") as theirs:
+        theirs.apply(
+            [Change.rating(f"g/{name}", 5) for name in PHOTOS]
+            + [Change.flag(f"g/{PHOTOS[0]}", "pick")]
+        )
+    before = (other / "curation.sqlite").read_bytes()
+    os.symlink(other / "curation.sqlite", studio.root / "curation.sqlite")
     client = studio.client(studio.curator_key)
     try:
         assert client.wait_for(PHOTOS[0]), f"no grid over ssh:\n{client.text()[-2000:]}"
@@ -190,4 +225,5 @@ def test_a_curation_toml_linked_to_another_portfolio_shows_none_of_it(
         quit_app(client)
     finally:
         client.close()
-    assert os.path.islink(studio.root / "curation.toml")
+    assert os.path.islink(studio.root / "curation.sqlite")
+    assert (other / "curation.sqlite").read_bytes() == before

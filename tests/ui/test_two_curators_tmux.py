@@ -1,12 +1,14 @@
 """Two curators at once: two real app processes in tmux on one portfolio.
 
-Each rates different photos; both sets end up in curation.toml, each signed by
-its author, and each app shows the other's ratings while it runs.
+Each rates different photos; both sets end up in the curation store (curation.sqlite),
+each signed by its author and in the history, and each app shows the other's ratings
+while it runs.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ImageMaker
-from portfolio_tui.curation import CurationStore
+from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (Debian: tmux)")
 
@@ -26,6 +28,11 @@ def tmux(socket: str, *args: str) -> str:
         ["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=10, check=False
     )
     return result.stdout
+
+
+def star_runs(screen: str) -> set[int]:
+    """The ratings drawn on ``screen`` (a photo rated 3 shows ``★★★``)."""
+    return {len(run) for run in re.findall("★+", screen)}
 
 
 def wait_for(predicate, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
@@ -84,15 +91,20 @@ def test_two_instances_rating_different_photos_both_land(
         keys("alice", "3", "Right", "4")  # 0.jpg: 3 stars, 1.jpg: 4 stars
         keys("bob", "Right", "Right", "Right", "5", "Right", "p")  # 3.jpg: 5 stars, 4.jpg: pick
         # Each sees the other's work while it runs (live, within two seconds).
-        assert wait_for(lambda: "★★★★★" in screen("alice"), 5), screen("alice")
-        assert wait_for(lambda: "★★★★" in screen("bob") and "★★★" in screen("bob"), 5)
+        # Only bob rates 5 and flags, only alice rates 3 and 4.
+        assert wait_for(lambda: 5 in star_runs(screen("alice")) and "⚑" in screen("alice"), 5), (
+            screen("alice")
+        )
+        assert wait_for(lambda: {3, 4} <= star_runs(screen("bob")), 5), screen("bob")
         keys("alice", "q")
         keys("bob", "q")
         time.sleep(1.0)
     finally:
         tmux(socket, "kill-server")
-    store = CurationStore(root)
-    snapshot = store.load()
+    assert not (root / "curation.toml").exists()
+    with SqliteCurationStore(root, read_only=True) as store:
+        snapshot = store.load()
+        entries = store.history().entries
     got = {rel: (c.rating, c.flag, c.updated_by) for rel, c in snapshot.photos.items()}
     assert got == {
         "g/0.jpg": (3, None, "alice@studio"),
@@ -100,3 +112,10 @@ def test_two_instances_rating_different_photos_both_land(
         "g/3.jpg": (5, None, "bob@studio"),
         "g/4.jpg": (0, "pick", "bob@studio"),
     }
+    changes = sorted((e.by, e.photo, e.field, e.after) for e in entries)
+    assert changes == [
+        ("alice@studio", "g/0.jpg", "rating", 3),
+        ("alice@studio", "g/1.jpg", "rating", 4),
+        ("bob@studio", "g/3.jpg", "rating", 5),
+        ("bob@studio", "g/4.jpg", "flag", "pick"),
+    ]

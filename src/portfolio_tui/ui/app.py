@@ -19,6 +19,7 @@ from ..curation import CurationStore
 from ..graphics.detect import real_window_size
 from ..portfolio import Comparison, ComparisonSide, Gallery, Photo, PhotoSet, Portfolio
 from ..problems import shorten_paths
+from ..store.sqlite_curation import SqliteCurationStore
 from ..text import clean, clean_multiline, count, escape_content_markup
 from .commands import GLOBAL, bindings
 from .curating import Curator, Saved, SaveFailed
@@ -84,14 +85,14 @@ class PortfolioApp(App[None]):
         colors: str | None = None,
         theme: str | None = None,
         typeahead: bytes = b"",
-        curation: CurationStore | None = None,
+        curation: SqliteCurationStore | CurationStore | None = None,
         watch_curation: bool = True,
         present: bool = False,
         client: str | None = None,
         picks: PicksStore | None = None,
         viewer: bool = False,
     ) -> None:
-        """``curation``: the store to use (default: ``curation.toml`` in the portfolio root,
+        """``curation``: the store to use (default: ``curation.sqlite`` in the portfolio root,
         saved as user@host); ``watch_curation``: follow other curators' saves live;
         ``present``: start presenting (the whole portfolio, or ``open_target``);
         ``client``: whose favourites ``h`` marks while presenting, saved in ``picks``;
@@ -109,7 +110,7 @@ class PortfolioApp(App[None]):
         self.terminal_images = TerminalImages(self._write_graphics, pictures)
         self._theme_name = theme or portfolio.config.display.theme
         self.title = "portfolio-tui"
-        store = curation if curation is not None else CurationStore(portfolio.config.root)
+        store = curation if curation is not None else SqliteCurationStore(portfolio.config.root)
         self.curator = Curator(self, store, self._curation_changed)
         """Ratings, flags, labels, tags, notes, order and covers (see ``ui.curating``)."""
         self._watch_curation = watch_curation

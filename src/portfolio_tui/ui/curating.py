@@ -3,10 +3,12 @@
 Keys change what is shown at once (an optimistic snapshot: the store's last
 state with the changes not yet saved laid over it); one writer thread saves
 them in the order they were made, each save locked, merged and atomic
-(``curation.CurationStore.apply``), usually within a few milliseconds. Another
-curator's save is seen through watchfiles (or a one-second poll where file
-watching is unavailable), read in a thread, and announced in a notice.
-Nothing here blocks the event loop on the disk.
+(``SqliteCurationStore.apply``: one SQLite transaction), usually within a few
+milliseconds. Another curator's save is seen through watchfiles on the database's
+write-ahead log (or a one-second poll where file watching is unavailable); only the
+history rows after the last one seen are read, in a thread, and announced in a
+notice, and only the photos they touch are redrawn. Nothing here blocks the event
+loop on the disk.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,11 +33,21 @@ from ..curation import (
     inverse,
     with_changes,
 )
+from ..store.sqlite_curation import DB_NAME
 from ..text import clean
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.timer import Timer
 
+    from ..store.sqlite_curation import HistoryRow, SqliteCurationStore
+
+    Store = CurationStore | SqliteCurationStore
+
+WATCHED = frozenset({DB_NAME, DB_NAME + "-wal", FILE_NAME})
+"""The files whose change may mean another curator saved."""
+NOTICE_GAP = 4.0
+"""Seconds between notices of other curators' changes (and how long each shows)."""
 UNDO_DEPTH = 500
 """Curation steps kept for undo."""
 READ = "cannot read"
@@ -89,7 +102,7 @@ class Curator:
     def __init__(
         self,
         app: App[Any],
-        store: CurationStore,
+        store: Store,
         on_change: Callable[[set[str] | None], None],
     ) -> None:
         self.app = app
@@ -109,6 +122,10 @@ class Curator:
         self._tried = 0  # the newest change the writer tried (saved or failed)
         self._closing = False
         self._read_once = False
+        self._shown_once = False
+        self._unannounced: list[HistoryRow] = []
+        self._last_notice = -NOTICE_GAP
+        self._notice_timer: Timer | None = None
         self._writer: threading.Thread | None = None
         self.error: str | None = None
         """Why the last save failed (the changes are kept and tried again), or None."""
@@ -140,9 +157,15 @@ class Curator:
 
     def _loaded(self, snapshot: Snapshot, notice: str | None, redraw: bool = False) -> None:
         before = self.snapshot
+        first = not self._shown_once
+        self._shown_once = True
+        # The SQLite store's own state is at least as new as the one a message carries
+        # (a save's result may arrive after the watcher read a later one).
+        snapshot = getattr(self.store, "snapshot", None) or snapshot
         self.on_disk = snapshot
         self.snapshot = with_changes(snapshot, [c for _, c in self._pending], self.store.author)
-        changed = changed_photos(before, self.snapshot)
+        # The first state read changes everything: no need to compare 100,000 photos.
+        changed = None if first else changed_photos(before, self.snapshot)
         if changed is None or changed or redraw:
             self._on_change(changed)
         if notice:
@@ -280,11 +303,18 @@ class Curator:
         with self._lock:
             self._closing = True
             self._lock.notify_all()
+        close = getattr(self.store, "close", None)
+        if close is not None:
+            writer = self._writer
+            if writer is not None and writer is not threading.current_thread():
+                writer.join(timeout)
+            with contextlib.suppress(Exception):  # leaving: its state is on disk or reported
+                close()
         return done
 
     # -- another curator's saves ---------------------------------------------------
     async def watch(self, stop: asyncio.Event) -> None:
-        """Reload when ``curation.toml`` changes on disk, until ``stop`` is set."""
+        """Take in other curators' saves as they land, until ``stop`` is set."""
         root = self.store.root
         try:
             from watchfiles import awatch
@@ -296,7 +326,9 @@ class Curator:
             await self._reload()  # a save made after the first read, before the watch began
 
         def ours(_change: object, path: str) -> bool:
-            return path.rsplit("/", 1)[-1] == FILE_NAME
+            # A commit writes the -wal; a checkpoint, or the first curator's migration,
+            # the database itself; a store not yet moved to SQLite is curation.toml.
+            return path.rsplit("/", 1)[-1] in WATCHED
 
         try:
             async for _changes in awatch(
@@ -316,6 +348,11 @@ class Curator:
         path = self.store.path
         last = None
         while not stop.is_set():
+            if hasattr(self.store, "refresh"):  # one PRAGMA data_version when nothing moved
+                await self._reload()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+                continue
             try:
                 stat = path.stat()
                 now = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
@@ -328,6 +365,10 @@ class Curator:
                 await asyncio.wait_for(stop.wait(), 1.0)
 
     async def _reload(self) -> None:
+        refresh = getattr(self.store, "refresh", None)
+        if refresh is not None:
+            await self._refresh(refresh)
+            return
         try:
             snapshot = await asyncio.to_thread(self.store.load)
         except Exception as exc:  # the watcher must keep watching
@@ -350,8 +391,45 @@ class Curator:
             notice = f"{', '.join(who) or 'Another curator'}: {describe(others)}"
         self._loaded(snapshot, notice)
 
+    async def _refresh(self, refresh: Callable[[], list[HistoryRow]]) -> None:
+        """Fold in the history rows other curators added since the last ones seen."""
+        try:
+            rows = await asyncio.to_thread(refresh)
+        except Exception as exc:  # the watcher must keep watching
+            self._report(f"{_why(self.store, exc, READ)}. Curation is read-only until it is fixed.")
+            return
+        if not rows or not self._shown_once:
+            return  # nothing new, or the first read (on its way) shows it all
+        self._loaded(self.store.snapshot, None)
+        me = self.store.author
+        self._unannounced.extend(row for row in rows if row.entry.by != me)
+        self._announce()
 
-def _why(store: CurationStore, exc: BaseException, failed: str = "not saved") -> str:
+    def _announce(self) -> None:
+        """Say what other curators changed: at most one notice every NOTICE_GAP seconds,
+        each summing up everything since the last (three curators saving twice a second
+        would otherwise cover the screen in notices)."""
+        if not self._unannounced:
+            return
+        wait = self._last_notice + NOTICE_GAP - time.monotonic()
+        if wait > 0:
+            if self._notice_timer is None:
+                self._notice_timer = self.app.set_timer(wait, self._announce_now)
+            return
+        self._announce_now()
+
+    def _announce_now(self) -> None:
+        self._notice_timer = None
+        rows, self._unannounced = self._unannounced, []
+        if not rows:
+            return
+        self._last_notice = time.monotonic()
+        who = sorted({clean(row.entry.by or "someone") for row in rows})
+        notice = f"{', '.join(who)}: {describe([row.change for row in rows])}"
+        self.app.notify(notice, title="Curation", markup=False, timeout=NOTICE_GAP)
+
+
+def _why(store: Store, exc: BaseException, failed: str = "not saved") -> str:
     """A failed load's or save's reason: the store's own message, or for anything
     unforeseen (a bug, a library's error) its type and text, naming the file."""
     if isinstance(exc, (CurationError, OSError)):
