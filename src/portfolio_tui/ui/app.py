@@ -22,7 +22,7 @@ from ..problems import shorten_paths
 from ..store.sqlite_curation import SqliteCurationStore
 from ..text import clean, clean_multiline, count, escape_content_markup
 from .commands import GLOBAL, bindings
-from .curating import Curator, Saved, SaveFailed
+from .curating import Curator, Saved, SaveFailed, TagsCounted
 from .picking import Picker, PicksFailed
 from .pictures import PictureSettings, TerminalImages
 from .screens.gallery import GalleryScreen
@@ -237,6 +237,9 @@ class PortfolioApp(App[None]):
 
     def on_save_failed(self, message: SaveFailed) -> None:
         self.curator.failed(message)
+
+    def on_tags_counted(self, message: TagsCounted) -> None:
+        self.curator.tags_counted(message)
 
     def on_picks_failed(self, message: PicksFailed) -> None:
         self.picker.failed(message)

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from ..curation import (
     inverse,
     with_changes,
 )
+from ..store.sharded import Sharded
 from ..store.sqlite_curation import DB_NAME
 from ..text import clean
 
@@ -82,6 +84,15 @@ class Saved(Message):
         self.snapshot = snapshot
 
 
+class TagsCounted(Message):
+    """How many photos of ``snapshot`` carry each tag (counted once, in a thread)."""
+
+    def __init__(self, snapshot: Snapshot, counts: Counter[str]) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.counts = counts
+
+
 class SaveFailed(Message):
     """A save of the changes up to number ``upto`` failed (0: the first read did)."""
 
@@ -123,6 +134,7 @@ class Curator:
         self._closing = False
         self._read_once = False
         self._shown_once = False
+        self._tag_counts: Counter[str] | None = None
         self._unannounced: list[HistoryRow] = []
         self._last_notice = -NOTICE_GAP
         self._notice_timer: Timer | None = None
@@ -154,6 +166,37 @@ class Curator:
             )
             return
         self.app.post_message(Saved(0, snapshot))
+        # The tags in use, for the tags editor's completion: a walk of every photo (0.4 s
+        # at 100,000), done once here; each change then updates the counts.
+        counts = Counter(tag for item in snapshot.photos.values() for tag in item.tags)
+        self.app.post_message(TagsCounted(snapshot, counts))
+
+    def tags_counted(self, message: TagsCounted) -> None:
+        """Take the tag counts of the first state read, brought up to what is shown."""
+        self._tag_counts = message.counts
+        self._retag(message.snapshot, self.snapshot)
+
+    def known_tags(self) -> list[str]:
+        """Every tag in use, sorted case-insensitively (for completion)."""
+        if self._tag_counts is None:
+            return self.snapshot.all_tags()
+        tags = [tag for tag, n in self._tag_counts.items() if n > 0]
+        return sorted(tags, key=lambda t: (t.casefold(), t))
+
+    def _retag(self, before: Snapshot, after: Snapshot) -> None:
+        """Bring the tag counts from ``before`` to ``after`` (only the photos that differ)."""
+        counts = self._tag_counts
+        if counts is None or before is after:
+            return
+        if isinstance(before.photos, Sharded) and isinstance(after.photos, Sharded):
+            photos: set[str] = after.photos.differing(before.photos)
+        else:
+            photos = set(before.photos) | set(after.photos)
+        for photo in photos:
+            old, new = before.photo(photo).tags, after.photo(photo).tags
+            if old != new:
+                counts.subtract(old)
+                counts.update(new)
 
     def _loaded(self, snapshot: Snapshot, notice: str | None, redraw: bool = False) -> None:
         before = self.snapshot
@@ -164,6 +207,7 @@ class Curator:
         snapshot = getattr(self.store, "snapshot", None) or snapshot
         self.on_disk = snapshot
         self.snapshot = with_changes(snapshot, [c for _, c in self._pending], self.store.author)
+        self._retag(before, self.snapshot)
         # The first state read changes everything: no need to compare 100,000 photos.
         changed = None if first else changed_photos(before, self.snapshot)
         if changed is None or changed or redraw:
@@ -211,6 +255,7 @@ class Curator:
     def _submit(self, changes: tuple[Change, ...]) -> None:
         before = self.snapshot
         self.snapshot = with_changes(self.snapshot, changes, self.store.author)
+        self._retag(before, self.snapshot)
         with self._lock:
             for change in changes:
                 self._seq += 1

@@ -101,7 +101,7 @@ class CurationActions:
             if tags is not None and tags != now.tags:
                 self._curate(Change.tags(photo.rel, tags), "tags")
 
-        known = self.portfolio_app.curator.snapshot.all_tags()
+        known = self.portfolio_app.curator.known_tags()
         self.portfolio_app.push_screen(TagsEditor(photo.display_title, now.tags, known), done)
 
     def action_edit_notes(self) -> None:
