@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from .graphics.detect import Capabilities
-    from .picks import PicksStore
     from .portfolio import Portfolio
     from .store.sqlite_curation import SqliteCurationStore
+    from .store.sqlite_picks import SqlitePicksStore
     from .ui.app import PortfolioApp
 
 DESCRIPTION = """\
@@ -225,7 +225,7 @@ def main_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--client",
         metavar="NAME",
-        help="while presenting, h marks a favourite for this client (saved in picks.toml; "
+        help="while presenting, h marks a favourite for this client (saved in curation.sqlite; "
         "'portfolio-tui picks list NAME' prints them)",
     )
     parser.add_argument(
@@ -595,7 +595,7 @@ def _end_on_hang_up(app: PortfolioApp, grace: float = 12.0) -> None:
 
 def make_stores(
     args: argparse.Namespace, root: Path
-) -> tuple[SqliteCurationStore, PicksStore | None]:
+) -> tuple[SqliteCurationStore, SqlitePicksStore | None]:
     """The curation store and (with ``--client``) the picks store the arguments allow.
 
     A viewer's curation store is read-only with the reason "viewer: curation is
@@ -613,10 +613,10 @@ def make_stores(
     )
     picks = None
     if args.client is not None:
-        from .picks import PicksStore
+        from .store.sqlite_picks import SqlitePicksStore
 
         picks_read_only = args.read_only or (viewer and not args.allow_picks)
-        picks = PicksStore(root, author=store.author, read_only=picks_read_only)
+        picks = SqlitePicksStore(root, author=store.author, read_only=picks_read_only)
     return store, picks
 
 

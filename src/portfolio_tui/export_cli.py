@@ -89,12 +89,13 @@ def _picked_section(
 ) -> list[tuple[str, list[Photo]]] | None:
     """The contact sheet's one section of ``client``'s picks; None (after saying why)
     when there are none or they cannot be read."""
-    from .picks import PicksError, PicksStore, client_name
+    from .picks import PicksError, client_name
     from .picks_cli import arrange, known_clients
+    from .store.sqlite_picks import SqlitePicksStore
 
     try:
         name = client_name(client)
-        store = PicksStore(portfolio.root, read_only=True)
+        store = SqlitePicksStore(portfolio.root, read_only=True)
         picks = store.load(name)
     except PicksError as exc:
         _error(kind, str(exc))
@@ -411,9 +412,10 @@ def run_picks_export(argv: Sequence[str]) -> int:
     from .cli import progress_bar
     from .files import fsync_dir, write_atomically
     from .names import to_store
-    from .picks import PicksError, PicksStore, client_name
+    from .picks import PicksError, client_name
     from .picks_cli import arrange, known_clients
     from .portfolio import inside
+    from .store.sqlite_picks import SqlitePicksStore
 
     kind = "picks"
     args = picks_parser().parse_args(argv)
@@ -434,7 +436,7 @@ def run_picks_export(argv: Sequence[str]) -> int:
     if os.path.lexists(out) and not out.is_dir():
         _error(kind, f"{out} exists and is not a folder; choose another -o")
         return 2
-    store = PicksStore(portfolio.root, read_only=True)
+    store = SqlitePicksStore(portfolio.root, read_only=True)
     try:
         picks = store.load(client)
     except PicksError as exc:

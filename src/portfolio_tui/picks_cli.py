@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .picks import ClientPicks, Pick, PicksError, PicksStore, client_name
+from .picks import ClientPicks, Pick, PicksError, client_name
+from .store.sqlite_picks import SqlitePicksStore
 from .text import clean, count
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ EXIT_STATUS = """\
 exit status:
   0  listed
   1  the client has no picks (the clients that have some are listed)
-  2  usage error, or the config or picks.toml cannot be read
+  2  usage error, or the config or the favourites cannot be read
 """
 
 
@@ -75,12 +76,12 @@ def arrange(portfolio: Portfolio, picks: ClientPicks) -> tuple[list[Placed], lis
     return placed, missing
 
 
-def known_clients(store: PicksStore) -> str:
+def known_clients(store: SqlitePicksStore) -> str:
     """``Anna, Ben`` or ``none yet``, for "no picks for X" messages."""
     try:
         names = store.clients()
     except PicksError:
-        return "unknown (picks.toml cannot be read)"
+        return "unknown (the favourites cannot be read)"
     return ", ".join(f"'{clean(n)}'" for n in names) or "none yet"
 
 
@@ -98,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
         prog=PROG,
         description="The favourites clients marked with `h` while presenting "
-        "(portfolio-tui --present --client NAME), kept in picks.toml in the portfolio. "
+        "(portfolio-tui --present --client NAME), kept in curation.sqlite in the portfolio. "
         "These commands only read.",
         epilog=EXIT_STATUS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -145,7 +146,7 @@ def _list(args: argparse.Namespace) -> int:
     portfolio = _open(args.path)
     if portfolio is None:
         return 2
-    store = PicksStore(portfolio.root, read_only=True)
+    store = SqlitePicksStore(portfolio.root, read_only=True)
     try:
         picks = store.load(client)
     except PicksError as exc:
@@ -183,7 +184,7 @@ def _clients(args: argparse.Namespace) -> int:
     portfolio = _open(args.path)
     if portfolio is None:
         return 2
-    store = PicksStore(portfolio.root, read_only=True)
+    store = SqlitePicksStore(portfolio.root, read_only=True)
     try:
         everyone = store.load_all()
     except PicksError as exc:

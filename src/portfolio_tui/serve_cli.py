@@ -82,7 +82,7 @@ def serve_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--client",
         metavar="NAME",
-        help="with --present: h marks this client's favourites (saved in picks.toml)",
+        help="with --present: h marks this client's favourites (saved in curation.sqlite)",
     )
     parser.add_argument(
         "--role",

@@ -22,9 +22,9 @@ from ui_support import screen_lines, screen_text, settle
 
 from conftest import ImageMaker
 from portfolio_tui.curation import Snapshot
-from portfolio_tui.picks import PicksStore
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.store.sqlite_curation import SqliteCurationStore
+from portfolio_tui.store.sqlite_picks import SqlitePicksStore
 from portfolio_tui.ui.app import PortfolioApp
 
 SIZE = (120, 34)
@@ -148,14 +148,14 @@ async def test_an_unexpected_error_saving_a_favourite_is_said_once_and_later_one
 ) -> None:
     broken = threading.Event()
     broken.set()
-    real_apply = PicksStore.apply
+    real_apply = SqlitePicksStore.apply
 
-    def apply(self: PicksStore, client: str, **kwargs: Any) -> Any:
+    def apply(self: SqlitePicksStore, client: str, **kwargs: Any) -> Any:
         if broken.is_set():
             raise RuntimeError("picks broke")
         return real_apply(self, client, **kwargs)
 
-    monkeypatch.setattr(PicksStore, "apply", apply)
+    monkeypatch.setattr(SqlitePicksStore, "apply", apply)
     app = app_for(root, present=True, open_target="gallery:g", client="Anna")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("right", "h", "right", "h")
@@ -163,11 +163,11 @@ async def test_an_unexpected_error_saving_a_favourite_is_said_once_and_later_one
         await pilot.pause()
         said = [n for n in notices(app) if "Favourite not saved" in n]
         assert said == [
-            f"Favourite not saved: {root / 'picks.toml'}: not saved: RuntimeError: picks broke"
+            f"Favourite not saved: {root / 'curation.sqlite'}: not saved: RuntimeError: picks broke"
         ]
         broken.clear()
         await pilot.press("right", "h")
         await asyncio.to_thread(saved_picks, app)
         await pilot.pause()
         assert len([n for n in notices(app) if "Favourite not saved" in n]) == 1
-    assert PicksStore(root).load("Anna").photos() == ("g/03-plain.jpg",)
+    assert SqlitePicksStore(root).load("Anna").photos() == ("g/03-plain.jpg",)

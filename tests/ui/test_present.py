@@ -11,10 +11,10 @@ from ui_support import screen_text, settle
 
 from conftest import ImageMaker, write
 from portfolio_tui.curation import Change
-from portfolio_tui.picks import PicksStore
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.presentation import gallery_deck, slide_photos
 from portfolio_tui.store.sqlite_curation import SqliteCurationStore
+from portfolio_tui.store.sqlite_picks import SqlitePicksStore
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.screens.favourites import FavouritesScreen
 from portfolio_tui.ui.screens.gallery import GalleryScreen
@@ -268,7 +268,7 @@ async def test_a_clients_favourites_are_marked_saved_and_summarised(config: Path
         await pilot.press("right", "enter")  # back into the deck at c.jpg
         screen = present_screen(app)
         assert shown_photos(screen) == ["c.jpg"]
-    stored = PicksStore(root).load("Anna Smith")
+    stored = SqlitePicksStore(root).load("Anna Smith")
     assert sorted(stored.photos()) == ["g/a.jpg", "g/b.jpg", "g/c.jpg"]
     assert {pick.by for pick in stored.picks} == {"me@test"}
     # Another presentation to the same client starts with her favourites.
@@ -284,7 +284,7 @@ async def test_a_read_only_session_marks_no_favourites(config: Path) -> None:
         present=True,
         open_target="gallery:g",
         client="Anna",
-        picks=PicksStore(root, read_only=True),
+        picks=SqlitePicksStore(root, read_only=True),
     )
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right", "h")

@@ -16,9 +16,9 @@ from ui_support import screen_lines, screen_text, settle
 import portfolio_tui.ui
 from conftest import ImageMaker
 from portfolio_tui.cli import main_parser, make_stores, settle_role
-from portfolio_tui.picks import PicksStore
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.store.sqlite_curation import SqliteCurationStore
+from portfolio_tui.store.sqlite_picks import SqlitePicksStore
 from portfolio_tui.ui.app import PortfolioApp
 
 SIZE = (120, 34)
@@ -73,9 +73,13 @@ async def test_a_viewer_marks_a_clients_favourites_only_when_allowed(root: Path)
         await pilot.press("right", "h")
         await pilot.pause()
         app.picker.close(timeout=5)
-    assert PicksStore(root).load("Anna").photos() == ("g/a.jpg",)
-    # Curation stays the curators': no database, no store of any kind.
-    assert not [p.name for p in root.iterdir() if p.name.startswith("curation")]
+    assert SqlitePicksStore(root).load("Anna").photos() == ("g/a.jpg",)
+    # The favourite is in the database; curation stays the curators': nothing curated,
+    # no history.
+    with SqliteCurationStore(root, read_only=True) as store:
+        snap = store.load()
+        assert not snap.photos and not snap.order and not snap.covers
+        assert not store.history().entries
 
 
 async def test_a_curators_keys_are_signed_and_in_the_history(root: Path) -> None:

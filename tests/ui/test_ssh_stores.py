@@ -26,6 +26,7 @@ import pytest
 
 from conftest import ImageMaker
 from portfolio_tui.curation import Change
+from portfolio_tui.picks import PicksStore
 from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from ssh_support import SshClient, SshdUnavailable, SshServer, forced_command, missing_tools
 
@@ -107,22 +108,28 @@ def quit_app(client: SshClient) -> None:
 def test_a_viewer_marking_a_favourite_creates_nothing_through_a_linked_picks_lock(
     studio: Studio,
 ) -> None:
+    # Favourites from an earlier version wait in picks.toml: the first favourite saved
+    # imports them into the database under picks.toml.lock, which is a planted link.
+    PicksStore(studio.root, author="ben").apply("Earlier client", add=["studio/a.jpg"])
+    kept = (studio.root / "picks.toml").read_bytes()
+    (studio.root / "picks.toml.lock").unlink()  # the earlier version's lock, gone
     planted = studio.outside / "planted"
     os.symlink(planted, studio.root / "picks.toml.lock")
     client = studio.client(studio.presenter_key)
     try:
         assert client.wait_for("photographs"), f"no title card:\n{client.text()[-2000:]}"
-        press_right(client)  # the first photo
+        press_right(client)  # the gallery's card
+        press_right(client)  # its first photo
         client.send("h")
-        assert client.wait_for("symbolic link", timeout=5), client.text()[-2000:]
-        assert "View only" in client.text()
-        assert "picks.toml.lock" in client.text()
+        assert client.wait_for("not saved", timeout=5), client.text()[-2000:]
+        said = client.text()
+        assert "symbolic" in said and "toml.lock" in said, said[-2000:]
         quit_app(client)
     finally:
         client.close()
     assert not planted.exists()
     assert sorted(os.listdir(studio.outside)) == []
-    assert not (studio.root / "picks.toml").exists()
+    assert (studio.root / "picks.toml").read_bytes() == kept  # not imported, not renamed
 
 
 @pytest.mark.parametrize(

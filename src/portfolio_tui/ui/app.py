@@ -29,8 +29,8 @@ from .screens.gallery import GalleryScreen
 from .themes import THEMES
 
 if TYPE_CHECKING:
-    from ..picks import PicksStore
     from ..presentation import Slide
+    from ..store.sqlite_picks import SqlitePicksStore
 
 # The home, loupe, comparison and help screens (and the covers' picture
 # widgets and the Markdown widget they bring) are imported when first opened:
@@ -89,7 +89,7 @@ class PortfolioApp(App[None]):
         watch_curation: bool = True,
         present: bool = False,
         client: str | None = None,
-        picks: PicksStore | None = None,
+        picks: SqlitePicksStore | None = None,
         viewer: bool = False,
     ) -> None:
         """``curation``: the store to use (default: ``curation.sqlite`` in the portfolio root,
@@ -121,9 +121,9 @@ class PortfolioApp(App[None]):
         self._last_full_collection = time.monotonic()
         self._present_first = present
         if client is not None and picks is None:
-            from ..picks import PicksStore
+            from ..store.sqlite_picks import SqlitePicksStore
 
-            picks = PicksStore(portfolio.config.root, author=store.author)
+            picks = SqlitePicksStore(portfolio.config.root, author=store.author)
         self.picker = Picker(self, picks, client)
         """The favourites of the client being presented to (``--client``)."""
 

@@ -1,7 +1,7 @@
 """A client's favourites, marked with ``h`` while presenting: shown at once, saved in a thread.
 
 The set on screen changes the moment the key goes down; one writer thread saves
-each change through :class:`~portfolio_tui.picks.PicksStore` (lock, re-read,
+each change through :class:`~portfolio_tui.store.sqlite_picks.SqlitePicksStore` (lock, re-read,
 merge, atomic write), so two laptops presenting to the same client lose nothing.
 A failed save is reported (an error toast, which present mode lets through) and
 the mark stays on screen, so the presenter knows to note it.
@@ -21,7 +21,7 @@ from ..text import clean
 if TYPE_CHECKING:
     from textual.app import App
 
-    from ..picks import PicksStore
+    from ..store.sqlite_picks import SqlitePicksStore
 
 # picks.py is imported only when a client is named (start-up pays nothing for it).
 
@@ -39,7 +39,7 @@ class PicksFailed(Message):
 class Picker:
     """The favourites of the client named by ``--client``, as the presentation shows them."""
 
-    def __init__(self, app: App[Any], store: PicksStore | None, client: str | None) -> None:
+    def __init__(self, app: App[Any], store: SqlitePicksStore | None, client: str | None) -> None:
         self.app = app
         self.store = store
         self.client = client if store is not None else None
@@ -66,7 +66,7 @@ class Picker:
             return
         try:
             found = self.store.load(self.client)
-        except Exception as exc:  # a damaged, linked or special picks.toml: say so, go on
+        except Exception as exc:  # a damaged, linked or special store file: say so, go on
             self.error = _why(self.store, exc, "cannot read")
             self.app.notify(clean(self.error), severity="error", markup=False, timeout=8)
             return
@@ -126,7 +126,7 @@ class Picker:
             self._writer.shutdown(wait=False)
 
 
-def _why(store: PicksStore, exc: BaseException, failed: str = "not saved") -> str:
+def _why(store: SqlitePicksStore, exc: BaseException, failed: str = "not saved") -> str:
     """A failed load's or save's reason; for anything unforeseen, its type and text."""
     from ..picks import PicksError
 
