@@ -52,9 +52,12 @@ class TitleBar(Horizontal):
         whatever room is left, so a new title never moves anything. (A layout
         pass costs a stepping loupe tens of milliseconds a photo.)
         """
-        if title is not None:
+        # The same text again (another curator changed a photo not shown) draws nothing.
+        if title is not None and title != self._title:
+            self._title = title
             self.query_one("#title", Static).update(title, layout=False)
-        if status is not None:
+        if status is not None and status != self._status:
+            self._status = status
             bar = self.query_one("#status", Static)
             before = self._status_width
             self._status_width = (
