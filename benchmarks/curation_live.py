@@ -95,20 +95,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def thread_seconds(pid: int) -> dict[str, float]:
-    """CPU seconds so far of each thread of ``pid``, by thread name (summed per name)."""
-    out: dict[str, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            name = (task / "comm").read_text().strip()
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
-    return out
-
-
 def _writer(root: str, count: int, interval: float, out: Any, go: Any, shown: bool) -> None:
     from portfolio_tui.curation import Change
     from portfolio_tui.store.sqlite_curation import SqliteCurationStore
@@ -164,7 +150,6 @@ def figure_remote(args: argparse.Namespace, base: Path, cache: Path) -> None:
         time.sleep(2.0)  # the writer has opened its store
         first_frame = len(session.frames)
         cpu_before = cpu_seconds(session.pid)
-        threads_before = thread_seconds(session.pid)
         go.set()
         sent: list[tuple[int, float]] = []
         while True:
@@ -179,12 +164,6 @@ def figure_remote(args: argparse.Namespace, base: Path, cache: Path) -> None:
             break
         pump_for(session, 2.0)
         busy_cpu = cpu_seconds(session.pid) - cpu_before
-        threads = thread_seconds(session.pid)
-        by_thread = {
-            name: threads[name] - threads_before.get(name, 0.0)
-            for name in threads
-            if threads[name] - threads_before.get(name, 0.0) > 0
-        }
         writer.join()
     finally:
         loupe_pty.finish(session)
@@ -211,12 +190,6 @@ def figure_remote(args: argparse.Namespace, base: Path, cache: Path) -> None:
     print(
         f"1. another curator's change {where} ({args.curated:,} curated photos, "
         f"{len(sent)} changes {args.remote_interval:g} s apart)"
-    )
-    print(
-        "   by thread: "
-        + ", ".join(
-            f"{n} {v * 1000:.0f} ms" for n, v in sorted(by_thread.items(), key=lambda x: -x[1])
-        )
     )
     if latencies:
         print(
