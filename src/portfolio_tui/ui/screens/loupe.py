@@ -64,6 +64,8 @@ class LoupeScreen(CurationActions, Screen[int]):
         self.photos = photos
         self.set_reactive(LoupeScreen.index, max(0, min(index, len(photos) - 1)))
         self._details: Timer | None = None
+        self._notes_source: str | None = None
+        """What the notes panel was last given (its Markdown is rebuilt only when it differs)."""
 
     @property
     def photo(self) -> Photo:
@@ -194,8 +196,12 @@ class LoupeScreen(CurationActions, Screen[int]):
         parts = [markdown_source(photo.notes)] if photo.notes else []
         if curation.notes:
             parts.append("**Curation notes**\n\n" + markdown_source(curation.notes))
-        notes = self.query_one("#notes", Markdown)
-        notes.update("\n\n---\n\n".join(parts) if parts else "*No notes for this photo.*")
+        source = "\n\n---\n\n".join(parts) if parts else "*No notes for this photo.*"
+        if source != self._notes_source:
+            # A rating or flag leaves the notes as they were: rebuilding the Markdown
+            # (its blocks are widgets) would cost a layout pass for nothing.
+            self._notes_source = source
+            self.query_one("#notes", Markdown).update(source)
 
     # -- curation ----------------------------------------------------------------------
     def curation_photo(self) -> Photo | None:
