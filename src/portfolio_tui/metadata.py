@@ -8,7 +8,6 @@ Provenance (camera, AI, ...) is not here: see :mod:`portfolio_tui.provenance`.
 from __future__ import annotations
 
 import os
-import struct
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -16,6 +15,10 @@ from typing import Any
 
 from .imaging import raw as camera_raw
 from .imaging.decode import ImageError, has_gain_map, header_exif, opened_image, probe
+from .imaging.icc import ICC_HEADER_SIZE as ICC_HEADER_SIZE  # re-exported: read here before
+from .imaging.icc import MAX_ICC_TAGS as MAX_ICC_TAGS
+from .imaging.icc import MAX_PROFILE_NAME as MAX_PROFILE_NAME
+from .imaging.icc import clean_text, profile_description
 
 EXIF_IFD = 0x8769
 MAKE, MODEL, DATETIME, ARTIST, SOFTWARE = 0x010F, 0x0110, 0x0132, 0x013B, 0x0131
@@ -23,9 +26,6 @@ EXPOSURE_TIME, F_NUMBER, ISO = 0x829A, 0x829D, 0x8827
 DATETIME_ORIGINAL, FOCAL_LENGTH, FOCAL_35MM = 0x9003, 0x920A, 0xA405
 LENS_MAKE, LENS_MODEL = 0xA433, 0xA434
 MAX_FIELD = 120
-MAX_PROFILE_NAME = 60
-ICC_HEADER_SIZE = 128
-MAX_ICC_TAGS = 1024  # real profiles have tens; a crafted count is not walked far
 
 
 @dataclass(frozen=True)
@@ -79,14 +79,7 @@ def human_size(size: int) -> str:
 
 
 def _text(value: Any, limit: int = MAX_FIELD) -> str | None:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="replace")
-    if not isinstance(value, str):
-        return None
-    value = value.replace("\x00", "").strip()
-    if not value:
-        return None
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    return clean_text(value, limit)
 
 
 def _number(value: Any) -> float | None:
@@ -227,70 +220,3 @@ def _exif_fields(exif: Any, sub: Any) -> dict[str, Any]:
         "taken": taken,
         "artist": _text(exif.get(ARTIST)),
     }
-
-
-def profile_description(icc: object) -> str | None:
-    """The name an ICC profile gives itself (``sRGB IEC61966-2.1``); never raises.
-
-    Read from the profile's ``desc`` tag by hand rather than through
-    LittleCMS (``PIL.ImageCms``): the blob comes from the file, so it is
-    untrusted, and only one short string is wanted.  Version 2 profiles hold
-    ASCII (``desc`` type, or ``text``), version 4 ones UTF-16 in one or more
-    languages (``mluc`` type; English is preferred, else the first).  None
-    when there is no profile or it is damaged; at most
-    :data:`MAX_PROFILE_NAME` characters.
-    """
-    if not isinstance(icc, bytes) or len(icc) < ICC_HEADER_SIZE + 4:
-        return None
-    if icc[36:40] != b"acsp":  # the signature every ICC profile carries
-        return None
-    try:
-        tag = _icc_tag(icc, b"desc")
-        return None if tag is None else _text(_icc_text(tag), MAX_PROFILE_NAME)
-    except (struct.error, ValueError):  # damaged beyond what the bounds checks catch
-        return None
-
-
-def _icc_tag(icc: bytes, signature: bytes) -> bytes | None:
-    """The data of one tag from the profile's tag table, if it lies inside the blob."""
-    (count,) = struct.unpack_from(">I", icc, ICC_HEADER_SIZE)
-    table = ICC_HEADER_SIZE + 4
-    count = min(count, MAX_ICC_TAGS, (len(icc) - table) // 12)
-    for index in range(count):
-        sig, offset, size = struct.unpack_from(">4sII", icc, table + 12 * index)
-        if sig == signature:
-            if size < 12 or offset + size > len(icc):
-                return None
-            return icc[offset : offset + size]
-    return None
-
-
-def _icc_text(tag: bytes) -> str | None:
-    """The text of a ``desc``, ``text`` or ``mluc`` tag."""
-    kind = tag[:4]
-    if kind == b"desc":  # textDescriptionType: count, then ASCII with a NUL
-        (length,) = struct.unpack_from(">I", tag, 8)
-        return tag[12 : 12 + length].split(b"\x00", 1)[0].decode("latin-1")
-    if kind == b"text":
-        return tag[8:].split(b"\x00", 1)[0].decode("latin-1")
-    if kind != b"mluc":
-        return None
-    records, record_size = struct.unpack_from(">II", tag, 8)
-    if record_size < 12:
-        return None
-    records = min(records, (len(tag) - 16) // record_size)
-    chosen: tuple[int, int] | None = None
-    rank_chosen = 3
-    for index in range(records):
-        language, country, length, offset = struct.unpack_from(
-            ">2s2sII", tag, 16 + index * record_size
-        )
-        rank = 0 if (language, country) == (b"en", b"US") else 1 if language == b"en" else 2
-        if rank < rank_chosen:
-            chosen, rank_chosen = (offset, length), rank
-    if chosen is None:
-        return None
-    offset, length = chosen
-    if offset + length > len(tag):
-        return None
-    return tag[offset : offset + length].decode("utf-16-be", errors="replace")

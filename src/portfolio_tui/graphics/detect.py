@@ -20,6 +20,9 @@ their way (a slow SSH link).  Textual would read them as key presses, so
 that are not part of any answer (the user typing during detection) are kept
 in ``Capabilities.typeahead``.
 
+Parsing the answers is :mod:`.answers`; naming the terminal, Kitty placement and
+tmux are :mod:`.terminals`. Their public names are importable from here too.
+
 No Textual imports: this runs before the app exists.
 """
 
@@ -28,17 +31,53 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import re
 import select
-import shutil
 import struct
-import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Any
+
+from .answers import CELL_HEIGHTS, CELL_WIDTHS, _Answers, real_cell_size
+from .terminals import (
+    _KITTY_HINT_PROGRAMS,
+    NO_DIRECT_PLACEMENT,
+    PLACEHOLDER_VERSIONS,
+    Terminal,
+    _tmux_client_terminal,
+    _tmux_passthrough,
+    identify,
+    parse_xtversion,
+    placement,
+)
+
+__all__ = [
+    "CELL_HEIGHTS",
+    "CELL_SIZE_QUERY",
+    "CELL_WIDTHS",
+    "CHOICES",
+    "DA1_QUERY",
+    "DEFAULT_CELL_SIZE",
+    "KITTY_QUERY",
+    "NO_DIRECT_PLACEMENT",
+    "PLACEHOLDER_VERSIONS",
+    "SIXEL_COLORS_QUERY",
+    "WINDOW_COLUMNS",
+    "WINDOW_ROWS",
+    "XTVERSION_QUERY",
+    "Capabilities",
+    "Terminal",
+    "detect",
+    "drain",
+    "identify",
+    "parse_xtversion",
+    "placement",
+    "real_cell_size",
+    "real_window_size",
+    "wrap_passthrough",
+]
 
 
 def _optional_module(name: str) -> ModuleType | None:
@@ -53,26 +92,12 @@ _fcntl = _optional_module("fcntl")
 
 CHOICES = ("auto", "kitty", "sixel", "halfblock")
 DEFAULT_CELL_SIZE = (10, 20)
-CELL_WIDTHS = (4, 64)
-CELL_HEIGHTS = (8, 128)
-"""The cell sizes (pixels) believed, smallest and largest; a claim outside is clamped.
-
-A terminal (a viewer's, over SSH) may claim any cell size, and the pictures
-drawn for it grow with the square of the claim. Real cells run from about 5x8
-(small bitmap fonts) to about 44x88 (a large presentation font on a HiDPI
-screen at 2x or 3x scaling); 64x128 leaves room above that, and 4x8 below
-keeps a picture at least roughly the size of its cells."""
 
 KITTY_QUERY = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
 CELL_SIZE_QUERY = "\x1b[16t"  # reply: CSI 6 ; height ; width t
 SIXEL_COLORS_QUERY = "\x1b[?1;1;0S"  # XTSMGRAPHICS read colour registers; reply CSI ? 1 ; 0 ; N S
 DA1_QUERY = "\x1b[c"  # reply: CSI ? 62 ; ... c (attribute 4 = Sixel)
 XTVERSION_QUERY = "\x1b[>0q"  # reply: DCS > | name(version) ST, or "name version"
-
-_KITTY_HINT_PROGRAMS = ("wezterm", "ghostty")
-_ESC = 0x1B
-_MAX_PARAMS = 64  # a CSI longer than this is not an answer to our queries
-_MAX_STRING = 4096  # nor an APC/DCS/OSC string longer than this
 
 
 @dataclass(frozen=True)
@@ -103,14 +128,6 @@ class Capabilities:
     """Kitty mode: Unicode placeholders (True) or direct placement at the cursor (False)."""
 
 
-def real_cell_size(width: int, height: int) -> tuple[int, int]:
-    """A claimed cell size (pixels) clamped to :data:`CELL_WIDTHS` x :data:`CELL_HEIGHTS`."""
-    return (
-        min(CELL_WIDTHS[1], max(CELL_WIDTHS[0], width)),
-        min(CELL_HEIGHTS[1], max(CELL_HEIGHTS[0], height)),
-    )
-
-
 WINDOW_COLUMNS = 1000
 WINDOW_ROWS = 400
 """The largest window (cells) the app lays out; a bigger one is drawn in its top left.
@@ -129,143 +146,6 @@ def real_window_size(columns: int, rows: int) -> tuple[int, int]:
 def wrap_passthrough(sequence: str) -> str:
     """Wrap ``sequence`` so tmux hands it to the terminal outside it."""
     return "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
-
-
-# --------------------------------------------------------------------------
-# Parsing the answers
-
-
-class _Answers:
-    """Incremental parser for the terminal's answers.
-
-    Complete answers are interpreted and dropped; anything else (what the user
-    typed) is kept, in order, as typeahead.  Parsing stops at the last DA1
-    reply expected: whatever follows it is typeahead too.
-    """
-
-    def __init__(self, expected_da1: int) -> None:
-        self.expected_da1 = expected_da1
-        self.buffer = bytearray()
-        self.typeahead = bytearray()
-        self.da1: list[tuple[int, ...]] = []
-        self.kitty_ok = False
-        self.cell_size: tuple[int, int] | None = None
-        self.sixel_colors: int | None = None
-        self.version: str | None = None
-
-    @property
-    def done(self) -> bool:
-        return len(self.da1) >= self.expected_da1
-
-    @property
-    def missing(self) -> int:
-        return max(0, self.expected_da1 - len(self.da1))
-
-    def feed(self, data: bytes) -> None:
-        self.buffer += data
-        buf = self.buffer
-        i = 0
-        while i < len(buf) and not self.done:
-            if buf[i] != _ESC:
-                self.typeahead.append(buf[i])
-                i += 1
-                continue
-            consumed = self._escape(buf, i)
-            if consumed == 0:  # incomplete: wait for more bytes
-                break
-            i += consumed
-        if self.done:
-            self.typeahead += buf[i:]
-            i = len(buf)
-        del buf[:i]
-
-    def _escape(self, buf: bytearray, i: int) -> int:
-        """Handle the escape sequence at ``buf[i]``; return bytes used, 0 if incomplete."""
-        if i + 1 >= len(buf):
-            return 0
-        intro = buf[i + 1]
-        if intro == ord("["):
-            return self._csi(buf, i)
-        if intro in b"_P]":
-            return self._string(buf, i)
-        # ESC alone, Alt+key or SS3 keys: the user's; keep the ESC, go on.
-        self.typeahead.append(_ESC)
-        return 1
-
-    def _csi(self, buf: bytearray, i: int) -> int:
-        j = i + 2
-        while j < len(buf) and 0x20 <= buf[j] <= 0x3F:
-            j += 1
-            if j - i > _MAX_PARAMS:
-                self.typeahead.append(_ESC)
-                return 1
-        if j >= len(buf):
-            return 0
-        final = buf[j]
-        if not 0x40 <= final <= 0x7E:
-            self.typeahead.append(_ESC)
-            return 1
-        body = bytes(buf[i + 2 : j])
-        if not self._csi_answer(body, chr(final)):
-            self.typeahead += buf[i : j + 1]
-        return j + 1 - i
-
-    def _csi_answer(self, body: bytes, final: str) -> bool:
-        """Interpret one CSI; False if it is not an answer (a key the user pressed)."""
-        private = body[:1] in (b"?", b">", b"=")
-        numbers = _numbers(body[1:] if private else body)
-        if private and body[:1] == b"?" and final == "c":
-            self.da1.append(numbers)
-        elif private and body[:1] == b"?" and final == "S":
-            if len(numbers) >= 3 and numbers[0] == 1 and numbers[1] == 0 and numbers[2] > 0:
-                self.sixel_colors = numbers[2]
-        elif not private and final == "t" and len(numbers) >= 3 and numbers[0] == 6:
-            if numbers[1] > 0 and numbers[2] > 0:
-                self.cell_size = real_cell_size(numbers[2], numbers[1])
-        elif not private:
-            return final == "t"  # other window reports; never typed
-        return True  # any other private-marker CSI is a report, never a key
-
-    def _string(self, buf: bytearray, i: int) -> int:
-        """APC, DCS or OSC string ending with ST (or BEL for OSC).
-
-        Answers never hold an ESC other than the one of ST, so any other ESC
-        means this was not an answer (say Alt+P typed by the user): the ESC is
-        kept as typeahead and parsing goes on after it.
-        """
-        esc = buf.find(b"\x1b", i + 2)
-        if buf[i + 1] == ord("]"):
-            bel = buf.find(b"\x07", i + 2)
-            if bel != -1 and (esc == -1 or bel < esc):
-                return bel + 1 - i
-        if esc == -1 or esc + 1 >= len(buf):
-            if len(buf) - i > _MAX_STRING:
-                self.typeahead.append(_ESC)
-                return 1
-            return 0
-        if buf[esc + 1] != ord("\\"):
-            self.typeahead.append(_ESC)
-            return 1
-        body = bytes(buf[i + 2 : esc])
-        if buf[i + 1] == ord("_") and body.startswith(b"G"):
-            keys, _, message = body[1:].partition(b";")
-            if b"i=31" in keys.split(b",") and message == b"OK":
-                self.kitty_ok = True
-        elif buf[i + 1] == ord("P") and body.startswith(b">|") and self.version is None:
-            self.version = _printable(body[2:])
-        return esc + 2 - i
-
-
-def _printable(data: bytes, limit: int = 80) -> str:
-    """A terminal's self-description as plain text: printable ASCII only, bounded."""
-    return "".join(chr(b) for b in data[:limit] if 0x20 <= b < 0x7F).strip()
-
-
-def _numbers(body: bytes) -> tuple[int, ...]:
-    values = []
-    for part in re.split(rb"[;:]", body):
-        values.append(int(part) if part.isdigit() else 0)
-    return tuple(values)
 
 
 # --------------------------------------------------------------------------
@@ -363,178 +243,6 @@ def _terminal(tty: int | None) -> Iterator[tuple[int | None, str]]:
         yield fd, ""
     finally:
         os.close(fd)
-
-
-# --------------------------------------------------------------------------
-# tmux
-
-
-def _tmux_passthrough(environ: Mapping[str, str], budget: float = 0.15) -> bool:
-    """Whether tmux lets wrapped sequences through to the terminal outside.
-
-    Asks the tmux client; all the calls together get ``budget`` seconds, and a
-    tmux that doesn't answer in time counts as no passthrough.
-    """
-    tmux = shutil.which("tmux", path=environ.get("PATH"))
-    if tmux is None:
-        return False
-    deadline = time.monotonic() + budget
-    env = {**os.environ, **environ}
-    target = ["-t", environ["TMUX_PANE"]] if environ.get("TMUX_PANE") else []
-    try:
-        # -A -p: the pane's effective value (a pane may override the global one).
-        value = _run(tmux, ["show", "-Apv", *target, "allow-passthrough"], env, deadline)
-        if value is None:
-            value = _run(tmux, ["show", "-gv", "allow-passthrough"], env, deadline)
-        if value is not None:
-            return value.rstrip("*").strip() in ("on", "all")
-        # No such option: tmux before 3.3 always let passthrough through.
-        version = _run(tmux, ["-V"], env, deadline) or ""
-    except subprocess.TimeoutExpired:
-        return False
-    match = re.search(r"(\d+)\.(\d+)", version)
-    return match is not None and (int(match[1]), int(match[2])) < (3, 3)
-
-
-def _run(executable: str, args: list[str], env: dict[str, str], deadline: float) -> str | None:
-    """The command's output, None if it failed; TimeoutExpired past ``deadline``."""
-    try:
-        result = subprocess.run(
-            [executable, *args],
-            capture_output=True,
-            text=True,
-            timeout=max(0.001, deadline - time.monotonic()),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except OSError:
-        return None
-    if result.returncode != 0:
-        return None
-    return result.stdout.strip()
-
-
-def _tmux_client_terminal(environ: Mapping[str, str], budget: float = 0.1) -> str:
-    """What the terminal outside tmux called itself when tmux asked it (XTVERSION), or ""."""
-    tmux = shutil.which("tmux", path=environ.get("PATH"))
-    if tmux is None:
-        return ""
-    env = {**os.environ, **environ}
-    target = ["-t", environ["TMUX_PANE"]] if environ.get("TMUX_PANE") else []
-    try:
-        value = _run(
-            tmux, ["display", "-p", *target, "#{client_termtype}"], env, time.monotonic() + budget
-        )
-    except subprocess.TimeoutExpired:
-        return ""
-    return _printable((value or "").encode("ascii", "replace"))
-
-
-# --------------------------------------------------------------------------
-# Which terminal, and how it takes Kitty images
-
-PLACEHOLDER_VERSIONS: dict[str, tuple[int, ...]] = {"kitty": (0, 28), "ghostty": ()}
-"""Terminals known to draw Kitty Unicode placeholders, from which version (() = all).
-
-kitty added them in 0.28.0; Ghostty has had them since its first release
-(ghostty-org/ghostty#2015). WezTerm answers the Kitty query but draws the
-placeholders as boxes (wezterm/wezterm#986, kovidgoyal's answer in
-junegunn/fzf#3486); so does Konsole (3rd/image.nvim#74)."""
-
-NO_DIRECT_PLACEMENT: dict[str, str] = {
-    "wezterm": (
-        "WezTerm's Kitty graphics have no Unicode placeholders and leave placed images"
-        " behind (wezterm/wezterm#2422)"
-    ),
-}
-"""Terminals whose direct Kitty placement is known not to work for a full-screen app."""
-
-
-@dataclass(frozen=True)
-class Terminal:
-    """The terminal as it named itself (XTVERSION) or, failing that, as the environment hints."""
-
-    name: str = ""
-    """Lower-case program name ("kitty", "wezterm", ...), "" if unknown."""
-    version: tuple[int, ...] = ()
-    """Its version's leading numbers, () if unknown."""
-    label: str = ""
-    """How messages name it: "kitty 0.26.5"."""
-
-
-_XTVERSION = re.compile(r"\s*([A-Za-z][\w.+-]*)(?:\(([^)]*)\)|\s+(.*))?")
-
-
-def parse_xtversion(reply: str) -> Terminal:
-    """Name and version from an XTVERSION reply body: ``kitty(0.26.5)``, ``WezTerm 2024...``."""
-    match = _XTVERSION.match(reply)
-    if match is None:
-        return Terminal()
-    name = match[1]
-    version = (match[2] if match[2] is not None else match[3] or "").strip()
-    return _terminal_from(name, version)
-
-
-def _terminal_from(name: str, version: str) -> Terminal:
-    numbers = re.match(r"\d+(?:\.\d+)*", version)
-    parts = tuple(int(n) for n in numbers[0].split(".")[:4]) if numbers else ()
-    label = f"{name} {version}".strip() if version else name
-    return Terminal(name.lower(), parts, label[:60])
-
-
-def identify(reply: str | None, environ: Mapping[str, str], *, in_tmux: bool = False) -> Terminal:
-    """The terminal from its XTVERSION reply, else from TERM_PROGRAM or kitty's variables.
-
-    The environment only names the terminal (it may be stale: carried over SSH
-    or into tmux); whether it draws images at all is still the terminal's answer.
-    """
-    if reply:
-        found = parse_xtversion(reply)
-        if found.name:
-            return found
-    if in_tmux:
-        return Terminal()  # TERM_PROGRAM is tmux's, KITTY_WINDOW_ID its server's
-    program = environ.get("TERM_PROGRAM", "")
-    if program.lower() in _KITTY_HINT_PROGRAMS:
-        return _terminal_from(program, environ.get("TERM_PROGRAM_VERSION", ""))
-    if environ.get("TERM") == "xterm-kitty" or environ.get("KITTY_WINDOW_ID"):
-        return Terminal("kitty", (), "kitty")
-    return Terminal()
-
-
-def placement(terminal: Terminal, *, in_tmux: bool) -> tuple[str, str]:
-    """How to place Kitty images here: ``"placeholders"``, ``"direct"`` or ``"none"``, and why.
-
-    Unicode placeholders only where they are known to work; elsewhere direct
-    placement (the protocol's basic form, drawn at the cursor), which tmux
-    cannot carry: its panes move the cursor under the image.
-    """
-    name, label = terminal.name, terminal.label
-    since = PLACEHOLDER_VERSIONS.get(name)
-    if since is not None and (not since or (terminal.version and terminal.version >= since)):
-        return "placeholders", f"{label}: Kitty graphics, Unicode placeholders"
-    if name in NO_DIRECT_PLACEMENT:
-        return "none", f"{label}: {NO_DIRECT_PLACEMENT[name]}"
-    if since is not None:
-        need = ".".join(map(str, since))
-        why = (
-            f"Unicode placeholders need {need}"
-            if terminal.version
-            else f"its version is unknown; Unicode placeholders need {need}"
-        )
-    elif name:
-        why = "Unicode placeholders are known to work only in kitty 0.28+ and Ghostty"
-    else:
-        why = "it did not say its name and version; Unicode placeholders are not assumed"
-    who = label or "the terminal"
-    if in_tmux:
-        return (
-            "none",
-            f"{who} outside tmux: Kitty graphics without Unicode placeholders ({why})"
-            ", and direct placement does not survive tmux",
-        )
-    return "direct", f"{who}: Kitty graphics, direct placement ({why})"
 
 
 # --------------------------------------------------------------------------

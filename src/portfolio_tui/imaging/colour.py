@@ -37,6 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
+from .icc import BRADFORD as BRADFORD  # re-exported: built here before
+from .icc import D50 as D50
+from .icc import _icc_space, _icc_tag, matrix_profile, profile_description
+
 if TYPE_CHECKING:
     from PIL import ImageCms
 
@@ -48,7 +52,6 @@ MAX_NAME = 60
 MAX_TRANSFORMS = 16
 """Transforms kept: one per profile in use (a portfolio rarely has more than a few)."""
 
-D50 = (0.9642, 1.0, 0.8249)
 SRGB_PRIMARIES = ((0.64, 0.33), (0.30, 0.60), (0.15, 0.06))
 D65_XY = (0.3127, 0.3290)
 ADOBE_RGB_PRIMARIES = ((0.64, 0.33), (0.21, 0.71), (0.15, 0.06))
@@ -86,19 +89,6 @@ class ColourSource:
         return f"{self.name} → sRGB"
 
 
-def _icc_space(icc: bytes) -> str | None:
-    """The profile's data colour space from its header, or None when it is no profile."""
-    if len(icc) < 132 or icc[36:40] != b"acsp":
-        return None
-    return {b"RGB ": "RGB", b"CMYK": "CMYK", b"GRAY": "GRAY"}.get(icc[16:20], "other")
-
-
-def _icc_name(icc: bytes) -> str | None:
-    from ..metadata import profile_description  # imported late: metadata imports decode
-
-    return profile_description(icc)
-
-
 def _is_srgb(icc: bytes, name: str | None) -> bool:
     """Whether ``icc`` is one of the many sRGB profiles, read without LittleCMS.
 
@@ -110,8 +100,6 @@ def _is_srgb(icc: bytes, name: str | None) -> bool:
     """
     if name is None or not name.lower().replace(" ", "").startswith("srgb"):
         return False
-    from ..metadata import _icc_tag  # the same bounded reader as the profile's name
-
     try:
         trc = _icc_tag(icc, b"rTRC")
     except Exception:
@@ -148,7 +136,7 @@ def _source_of(image: Image.Image) -> ColourSource | None:
                 problem="its colour profile (ICC) is damaged, so the photo is drawn as sRGB; "
                 "re-export it with a valid profile (or none, for sRGB)",
             )
-        name = _icc_name(icc)
+        name = profile_description(icc)
         if space == "RGB" and _is_srgb(icc, name):
             return None
         if space != _expected_space(image.mode):
@@ -357,137 +345,6 @@ def to_srgb(image: Image.Image, source: ColourSource | None) -> tuple[Image.Imag
 def srgb_icc() -> bytes:
     """The sRGB profile's bytes, to tag what this app writes."""
     return _srgb_profile().tobytes()
-
-
-# -- building matrix/TRC profiles -------------------------------------------------------
-
-
-def _xyz(xy: tuple[float, float]) -> tuple[float, float, float]:
-    x, y = xy
-    return x / y, 1.0, (1 - x - y) / y
-
-
-def _mul(m: list[list[float]], v: Any) -> list[float]:
-    return [sum(m[r][c] * v[c] for c in range(3)) for r in range(3)]
-
-
-def _matmul(a: list[list[float]], b: list[list[float]]) -> list[list[float]]:
-    return [[sum(a[r][k] * b[k][c] for k in range(3)) for c in range(3)] for r in range(3)]
-
-
-def _inverse(m: list[list[float]]) -> list[list[float]]:
-    (a, b, c), (d, e, f), (g, h, i) = m
-    det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
-    return [
-        [(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
-        [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
-        [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det],
-    ]
-
-
-BRADFORD = [
-    [0.8951, 0.2664, -0.1614],
-    [-0.7502, 1.7135, 0.0367],
-    [0.0389, -0.0685, 1.0296],
-]
-
-
-def _adapt(white: tuple[float, float, float]) -> list[list[float]]:
-    """The Bradford matrix taking XYZ under ``white`` to XYZ under D50."""
-    src, dst = _mul(BRADFORD, white), _mul(BRADFORD, D50)
-    scale = [[dst[i] / src[i] if i == j else 0.0 for j in range(3)] for i in range(3)]
-    return _matmul(_inverse(BRADFORD), _matmul(scale, BRADFORD))
-
-
-def _s15(value: float) -> bytes:
-    return struct.pack(">i", round(value * 65536))
-
-
-def _xyz_tag(xyz: Any) -> bytes:
-    return b"XYZ \0\0\0\0" + b"".join(_s15(v) for v in xyz)
-
-
-def _curve_tag(trc: Any) -> bytes:
-    if isinstance(trc, (int, float)):
-        # parametricCurveType 0 (Y = X^g): read by LittleCMS in v2 profiles too, and
-        # exact where curv's 8.8 fixed point would round the gamma.
-        return b"para\0\0\0\0" + struct.pack(">HH", 0, 0) + _s15(float(trc))
-    samples = [max(0, min(65535, round(trc(i / 1023) * 65535))) for i in range(1024)]
-    return b"curv\0\0\0\0" + struct.pack(">I1024H", 1024, *samples)
-
-
-def _desc_tag(text: str) -> bytes:
-    ascii_text = text.encode("ascii", "replace") + b"\0"
-    body = b"desc\0\0\0\0" + struct.pack(">I", len(ascii_text)) + ascii_text
-    return body + struct.pack(">II", 0, 0) + struct.pack(">HB", 0, 0) + bytes(67)
-
-
-def _text_tag(text: str) -> bytes:
-    return b"text\0\0\0\0" + text.encode("ascii", "replace") + b"\0"
-
-
-def matrix_profile(
-    name: str,
-    white: tuple[float, float],
-    primaries: Any,
-    trc: Any,
-) -> bytes:
-    """A version 2 matrix/TRC ICC display profile from published colorimetry.
-
-    ``white`` and ``primaries`` are CIE xy chromaticities (red, green, blue); ``trc``
-    is a gamma (a number) or a function from encoded [0, 1] to linear [0, 1]. The
-    colorants are Bradford-adapted to D50, as ICC version 2 requires.
-    """
-    white_xyz = _xyz(white)
-    columns = [_xyz(p) for p in primaries]
-    m = [[columns[c][r] for c in range(3)] for r in range(3)]
-    scale = _mul(_inverse(m), white_xyz)
-    rgb_to_xyz = [[m[r][c] * scale[c] for c in range(3)] for r in range(3)]
-    adapted = _matmul(_adapt(white_xyz), rgb_to_xyz)
-    curve = _curve_tag(trc)
-    tags = [
-        (b"desc", _desc_tag(name)),
-        (b"cprt", _text_tag("No copyright, use freely")),
-        (b"wtpt", _xyz_tag(white_xyz)),
-        (b"rXYZ", _xyz_tag([adapted[r][0] for r in range(3)])),
-        (b"gXYZ", _xyz_tag([adapted[r][1] for r in range(3)])),
-        (b"bXYZ", _xyz_tag([adapted[r][2] for r in range(3)])),
-        (b"rTRC", curve),
-        (b"gTRC", curve),
-        (b"bTRC", curve),
-    ]
-    table_size = 4 + 12 * len(tags)
-    offset = 128 + table_size
-    table = struct.pack(">I", len(tags))
-    data = b""
-    seen: dict[bytes, int] = {}
-    for signature, body in tags:
-        if body in seen:  # the three TRCs share one curve, as real profiles do
-            table += struct.pack(">4sII", signature, seen[body], len(body))
-            continue
-        while (offset + len(data)) % 4:
-            data += b"\0"
-        seen[body] = offset + len(data)
-        table += struct.pack(">4sII", signature, offset + len(data), len(body))
-        data += body
-    size = 128 + table_size + len(data)
-    header = (
-        struct.pack(">I", size)
-        + b"lcms"
-        + struct.pack(">I", 0x02100000)
-        + b"mntrRGB XYZ "
-        + struct.pack(">6H", 2026, 1, 1, 0, 0, 0)
-        + b"acsp"
-        + bytes(16)  # platform, flags, manufacturer, model
-        + bytes(8)  # attributes
-        + struct.pack(">I", 0)  # perceptual intent
-        + b"".join(_s15(v) for v in D50)
-        + bytes(4)  # creator
-        + bytes(16)  # profile id
-        + bytes(28)
-    )
-    assert len(header) == 128
-    return header + table + data
 
 
 def srgb_trc(value: float) -> float:

@@ -7,25 +7,51 @@ else LibRaw's half-size development, else the full one (zoomed past the half siz
 
 rawpy and numpy are imported inside the functions that need them, so a portfolio without
 RAW files never loads them and start-up does not move. Files are opened through
-:func:`decode.open_file` (no links, regular files only) and LibRaw is handed that
+:func:`.opening.open_file` (no links, regular files only) and LibRaw is handed that
 descriptor (``/proc/self/fd/N``), never the path: it reads only what it needs, so a
-preview never reads a 50 MB file.
+preview never reads a 50 MB file. That opening, and the preview's extraction, are
+:mod:`.libraw`; the shared decode steps come from :mod:`.opening` and :mod:`.fitting`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import os
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from .libraw import FLIP_TO_ORIENTATION, MAX_PREVIEW_BYTES, _Opened, _opened, _preview, reason_for
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from .decode import ImageProbe
+    from .opening import ImageProbe
+
+__all__ = [
+    "EXIF_IFD",
+    "FLIP_TO_ORIENTATION",
+    "FORMAT_NAMES",
+    "LIBRAW_BYTES_PER_PIXEL",
+    "MAKE",
+    "MAX_EMBEDDED_PREVIEW",
+    "MAX_PREVIEW_BYTES",
+    "METADATA_HEAD",
+    "RAW_BYTES_PER_PIXEL",
+    "RAW_SUFFIXES",
+    "VIEW_PREVIEW",
+    "WANTED",
+    "Source",
+    "described",
+    "embedded_thumbnail",
+    "exif",
+    "fitted_with_source",
+    "format_name",
+    "is_raw",
+    "load_fitted",
+    "load_upright",
+    "probe",
+    "reason_for",
+    "verify",
+]
 
 RAW_SUFFIXES = frozenset(
     {".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".sr2", ".srf", ".raf", ".orf", ".rw2"}
@@ -54,11 +80,6 @@ FORMAT_NAMES = {
     ".rwl": "Leica RWL",
     ".raw": "Panasonic/Leica RAW",
 }
-# LibRaw's `flip` as the EXIF orientation it stands for (LibRaw reads EXIF's 1..8 into
-# 0,1,3,2,4,6,7,5), so decode's one transpose table turns RAWs and JPEGs alike.
-FLIP_TO_ORIENTATION = {0: 1, 1: 2, 3: 3, 2: 4, 4: 5, 6: 6, 7: 7, 5: 8}
-MAX_PREVIEW_BYTES = 64 << 20
-"""A camera preview larger than this is no preview (a crafted length): not read."""
 MAX_EMBEDDED_PREVIEW = 512 * 1024
 """The grid's instant placeholder uses a preview only this small (a tiny decode)."""
 VIEW_PREVIEW = 640
@@ -85,154 +106,6 @@ def format_name(path: Path | str) -> str:
     return f"{FORMAT_NAMES.get(suffix, suffix.lstrip('.').upper())} (RAW)"
 
 
-def _libraw_version() -> str:
-    try:
-        import rawpy
-
-        return ".".join(str(part) for part in rawpy.libraw_version)
-    except Exception:
-        return ""
-
-
-def reason_for(exc: BaseException) -> str:
-    """What a LibRaw (rawpy) error means to a photographer, and what to do."""
-    name = type(exc).__name__
-    if isinstance(exc, ImportError):
-        return "RAW files need rawpy, which is not installed; install it: pip install rawpy"
-    if name == "LibRawFileUnsupportedError":
-        libraw = " ".join(part for part in ("LibRaw", _libraw_version()) if part)
-        return (
-            f"{libraw} cannot read this camera's RAW files (an unsupported camera "
-            "or not a RAW file); export a JPEG or DNG beside it"
-        )
-    if name in ("LibRawIOError", "LibRawDataError", "LibRawRequestForNonexistentImageError"):
-        return (
-            "RAW file is damaged or cut short (its sensor data is incomplete); "
-            "copy it from the card again"
-        )
-    if name == "LibRawTooBigError":
-        return "RAW image is too big for LibRaw to develop; export a JPEG or DNG beside it"
-    if name == "LibRawMemoryError" or isinstance(exc, MemoryError):
-        return "not enough memory to develop this RAW file; export a smaller JPEG beside it"
-    if name in ("LibRawOutOfOrderCallError", "LibRawCancelledByCallbackError"):
-        return "LibRaw could not develop this RAW file; export a JPEG or DNG beside it"
-    return f"LibRaw cannot read this RAW file ({name}); export a JPEG or DNG beside it"
-
-
-@dataclass
-class _Opened:
-    """A RAW file opened by LibRaw: its sizes (stored orientation) and orientation."""
-
-    path: Path
-    raw: Any  # rawpy.RawPy
-    width: int
-    height: int
-    raw_width: int
-    raw_height: int
-    orientation: int
-
-    @property
-    def sideways(self) -> bool:
-        return self.orientation in (5, 6, 7, 8)
-
-
-def _descriptor_path(fd: int) -> str:
-    """A name the C library can open that is exactly this descriptor's file."""
-    for folder in ("/proc/self/fd", "/dev/fd"):
-        if os.path.isdir(folder):
-            return f"{folder}/{fd}"
-    raise OSError("no /proc/self/fd or /dev/fd to hand the file to LibRaw")
-
-
-@contextlib.contextmanager
-def _opened(path: Path) -> Iterator[_Opened]:
-    """``path`` opened safely and parsed by LibRaw (headers only); ImageError if it cannot be."""
-    from .decode import ImageError, open_file
-
-    with open_file(path) as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            raise ImageError(path, "file is empty (0 bytes); copy the photo again")
-        try:
-            import rawpy
-        except ImportError as exc:
-            raise ImageError(path, reason_for(exc)) from None
-        try:
-            raw = rawpy.imread(_descriptor_path(handle.fileno()))
-        except (rawpy.LibRawError, OSError, MemoryError) as exc:
-            raise ImageError(path, reason_for(exc)) from None
-        _quiet(raw)
-        try:
-            sizes = raw.sizes
-            if sizes.width <= 0 or sizes.height <= 0:
-                raise ImageError(path, "RAW file has no picture; copy it from the card again")
-            yield _Opened(
-                path,
-                raw,
-                sizes.width,
-                sizes.height,
-                max(sizes.raw_width, sizes.width),
-                max(sizes.raw_height, sizes.height),
-                FLIP_TO_ORIENTATION.get(sizes.flip, 1),
-            )
-        finally:
-            raw.close()
-
-
-# rawpy releases whose object layout _quiet was checked against: PyObject header, Cython's
-# method table, then the LibRaw pointer; LibRaw's first member after its own vtable is
-# the libraw_data_t the C API takes.
-_QUIET_LAYOUT = {"0.27.1": 56, "0.28.0": 56}
-_QUIET_OFFSET = 24
-_libraw_c: Any = None
-
-
-def _quiet(raw: Any) -> None:
-    """Stop LibRaw printing "data corrupted" / "Unexpected end of file" on stderr.
-
-    LibRaw reports damaged sensor data through a callback that writes to the process's
-    stderr, where the app is drawing the screen (Textual writes to it): the message would
-    land in the middle of a frame. The error itself still comes back as an exception and
-    is reported in our own words. rawpy does not expose the callback, so it is cleared
-    through LibRaw's C API, only for rawpy releases whose layout is known, and only when
-    the pointer found gives back the sizes rawpy reports; otherwise nothing is done.
-    """
-    global _libraw_c
-    try:
-        import ctypes
-
-        import rawpy
-
-        if _QUIET_LAYOUT.get(rawpy.__version__) != type(raw).__basicsize__:
-            return
-        if _libraw_c is None:
-            folder = os.path.dirname(rawpy.__file__)
-            names = sorted(n for n in os.listdir(folder) if n.startswith("libraw_r.so"))
-            if not names:
-                _libraw_c = False
-                return
-            lib = ctypes.CDLL(os.path.join(folder, names[0]))
-            for name in ("libraw_get_raw_width", "libraw_get_iheight"):
-                getattr(lib, name).restype = ctypes.c_int
-                getattr(lib, name).argtypes = [ctypes.c_void_p]
-            lib.libraw_set_dataerror_handler.argtypes = [ctypes.c_void_p] * 3
-            lib.libraw_set_dataerror_handler.restype = None
-            _libraw_c = lib
-        if not _libraw_c:
-            return
-        pointer = ctypes.c_void_p.from_address(id(raw) + _QUIET_OFFSET).value
-        if not pointer:
-            return
-        data = pointer + ctypes.sizeof(ctypes.c_void_p)
-        sizes = raw.sizes
-        if (
-            _libraw_c.libraw_get_raw_width(data) == sizes.raw_width
-            and _libraw_c.libraw_get_iheight(data) == sizes.iheight
-        ):
-            _libraw_c.libraw_set_dataerror_handler(data, None, None)
-    except Exception:  # only the message is at stake
-        return
-
-
 def probe(path: Path) -> ImageProbe:
     """The RAW's sensor size and orientation from its header (no sensor data read)."""
     with _opened(path) as opened:
@@ -240,35 +113,10 @@ def probe(path: Path) -> ImageProbe:
 
 
 def _probe_of(opened: _Opened) -> ImageProbe:
-    from .decode import ImageProbe
+    from .opening import ImageProbe
 
     kind = opened.path.suffix.lstrip(".").upper() or "RAW"
     return ImageProbe(kind, opened.width, opened.height, opened.orientation)
-
-
-def _preview(opened: _Opened, max_bytes: int = MAX_PREVIEW_BYTES) -> Image.Image | None:
-    """The camera's embedded preview, opened (JPEG: header only), or None; never raises."""
-    from PIL import Image
-
-    try:
-        thumb = opened.raw.extract_thumb()
-    except Exception:  # no preview, an unsupported one, or damaged: developed instead
-        return None
-    try:
-        if thumb.format.name == "JPEG":
-            data = bytes(thumb.data)
-            if not data.startswith(b"\xff\xd8") or len(data) > max_bytes:
-                return None
-            image = Image.open(io.BytesIO(data))
-            if image.format != "JPEG" or image.width < 1 or image.height < 1:
-                return None
-            return image
-        array = thumb.data
-        if getattr(array, "ndim", 0) != 3 or array.shape[2] != 3:
-            return None
-        return Image.fromarray(array.astype("uint8"), "RGB")
-    except Exception:
-        return None
 
 
 def _covers(size: tuple[int, int], needed: tuple[int, int]) -> bool:
@@ -302,7 +150,8 @@ def _develop(opened: _Opened, half: bool) -> Image.Image:
     from PIL import Image
 
     from .budget import BUDGET, megapixels
-    from .decode import ImageError, _gigabytes
+    from .fitting import _gigabytes
+    from .opening import ImageError
 
     needed = _developed_bytes(opened, half)
     if needed > BUDGET.total:
@@ -328,23 +177,23 @@ def _from_preview(
     path: Path, preview: Image.Image, stored_box: tuple[int, int], upscale: bool
 ) -> Image.Image:
     """The preview (opened) fitted to ``stored_box`` in sRGB, like any JPEG."""
-    from . import decode
+    from . import fitting
 
     if preview.format == "JPEG":
         preview.draft("RGB", stored_box)
-    colour = decode._colour_of(preview)
+    colour = fitting._colour_of(preview)
     mode = colour.working_mode if colour is not None else "RGB"
     full = preview.size
-    target = decode._fitted_size(full, stored_box, upscale)
+    target = fitting._fitted_size(full, stored_box, upscale)
     with _preview_reserved(path, preview):
-        image, factor = decode._managed(decode._to_rgb(path, preview, mode), target, colour, mode)
-        return decode._fit(image, full, stored_box, upscale, factor)
+        image, factor = fitting._managed(fitting._to_rgb(path, preview, mode), target, colour, mode)
+        return fitting._fit(image, full, stored_box, upscale, factor)
 
 
 def _preview_reserved(path: Path, preview: Image.Image) -> contextlib.AbstractContextManager[None]:
     """Hold from the decode budget what decoding the (drafted) preview takes: it and a copy."""
     from .budget import BUDGET, decoded_bytes
-    from .decode import ImageError, _check_size
+    from .opening import ImageError, _check_size
 
     _check_size(path, preview)
     needed = 2 * decoded_bytes("RGB", preview.size)
@@ -376,7 +225,8 @@ def fitted_with_source(
     path: Path, box: tuple[int, int], *, upscale: bool = True
 ) -> tuple[Image.Image, Source]:
     """:func:`load_fitted`, and which source it was drawn from."""
-    from . import decode
+    from . import fitting
+    from .opening import ImageError
     from .sizes import limit_box
 
     box = limit_box(box)
@@ -391,16 +241,16 @@ def fitted_with_source(
             half = _covers(_half_size(opened), needed)
             try:
                 developed = _develop(opened, half=half)
-            except decode.ImageError:
+            except ImageError:
                 if preview is None:
                     raise
                 # Damaged sensor data, or a camera LibRaw cannot develop: the camera's own
                 # preview still shows the photo, small as it is.
                 return _turned(_from_preview(path, preview, stored_box, upscale), opened), "preview"
             full = developed.size
-            target = decode._fitted_size(full, stored_box, upscale)
-            developed, factor = decode._managed(developed, target, None, "RGB")
-            fitted = decode._fit(developed, full, stored_box, upscale, factor)
+            target = fitting._fitted_size(full, stored_box, upscale)
+            developed, factor = fitting._managed(developed, target, None, "RGB")
+            fitted = fitting._fit(developed, full, stored_box, upscale, factor)
             return _turned(fitted, opened), "half" if half else "full"
         finally:
             if preview is not None:
@@ -408,7 +258,7 @@ def fitted_with_source(
 
 
 def _turned(image: Image.Image, opened: _Opened) -> Image.Image:
-    from .decode import _TRANSPOSE
+    from .opening import _TRANSPOSE
 
     transpose = _TRANSPOSE.get(opened.orientation)
     return image.transpose(transpose) if transpose is not None else image
@@ -418,7 +268,8 @@ def load_upright(path: Path, at_least: tuple[int, int]) -> tuple[Image.Image, tu
     """``path`` upright with at least ``at_least`` pixels where the sensor has them, and the
     stored size it was decoded at: the preview if it covers that, else LibRaw's half-size
     development, else the full one (the sensor's own pixels, for zooming in)."""
-    from . import decode
+    from . import fitting
+    from .opening import ImageError
 
     with _opened(path) as opened:
         wanted = (at_least[1], at_least[0]) if opened.sideways else at_least
@@ -429,20 +280,20 @@ def load_upright(path: Path, at_least: tuple[int, int]) -> tuple[Image.Image, tu
                 assert preview is not None
                 if preview.format == "JPEG":
                     preview.draft("RGB", needed)
-                colour = decode._colour_of(preview)
+                colour = fitting._colour_of(preview)
                 mode = colour.working_mode if colour is not None else "RGB"
                 with _preview_reserved(path, preview):
-                    image = decode._srgb(decode._to_rgb(path, preview, mode), colour, mode)
+                    image = fitting._srgb(fitting._to_rgb(path, preview, mode), colour, mode)
                     if image is preview:
                         image = preview.copy()
             else:
                 try:
                     image = _develop(opened, half=_covers(_half_size(opened), needed))
-                except decode.ImageError:
+                except ImageError:
                     if preview is None:
                         raise
                     with _preview_reserved(path, preview):
-                        image = decode._to_rgb(path, preview, "RGB").copy()
+                        image = fitting._to_rgb(path, preview, "RGB").copy()
         finally:
             if preview is not None:
                 preview.close()
@@ -456,7 +307,7 @@ def verify(path: Path) -> ImageProbe:
     import rawpy
 
     from .budget import BUDGET
-    from .decode import ImageError
+    from .opening import ImageError
 
     info = probe(path)
     load_fitted(path, (64, 64))
@@ -543,7 +394,7 @@ def exif(path: Path) -> tuple[Image.Exif, dict[int, Any]] | None:
     """
     from PIL import Image
 
-    from .decode import ImageError, open_file
+    from .opening import ImageError, open_file
 
     try:
         with open_file(path) as handle:
