@@ -109,7 +109,7 @@ def test_a_folder_without_read_permission_is_named_even_as_root(
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr("portfolio_tui.portfolio.os.scandir", scandir)
+    monkeypatch.setattr("portfolio_tui.model.loader.os.scandir", scandir)
     result = check(folders)
     found = [p for p in result.problems if Path(p.file) == folders / "locked"]
     assert [p.message for p in found] == [
