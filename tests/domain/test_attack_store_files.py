@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ImageMaker, run_cli
-from portfolio_tui import curation as curation_module
 from portfolio_tui import files
-from portfolio_tui import picks as picks_module
 from portfolio_tui.curation import Change, CurationError, CurationStore
 from portfolio_tui.imaging.cache import ImageCache
 from portfolio_tui.picks import PicksError, PicksStore
+from portfolio_tui.store import picks as picks_module
+from portfolio_tui.store import toml_curation as curation_module
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX links and FIFOs")
 

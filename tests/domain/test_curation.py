@@ -224,7 +224,7 @@ def test_root_under_a_file_is_read_only(tmp_path: Path) -> None:
 def test_unwritable_folder_is_read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_access = os.access
     monkeypatch.setattr(
-        curation.os, "access", lambda p, m: False if Path(p) == tmp_path else real_access(p, m)
+        os, "access", lambda p, m: False if Path(p) == tmp_path else real_access(p, m)
     )
     s = store(tmp_path)
     assert s.read_only_reason == f"no permission to write in {tmp_path}"

@@ -49,7 +49,7 @@ def count(root: Path, sql: str) -> int:
 
 
 def test_eight_processes_at_once_lose_nothing(tmp_path: Path) -> None:
-    SqliteCurationStore(tmp_path).load()  # made once, as the first curator's app would
+    SqliteCurationStore(tmp_path).apply([])  # made once, as the first curator's save would
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Event()
     procs = [ctx.Process(target=_curator, args=(str(tmp_path), w, start)) for w in range(PROCESSES)]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from portfolio_tui.curation import Change, PhotoCuration, Snapshot
-from portfolio_tui.store import sqlite_curation
+from portfolio_tui.store import sqlite_cache
 from portfolio_tui.store.sharded import Lazy
 from portfolio_tui.store.sqlite_curation import DB_NAME, SqliteCurationStore
 
@@ -57,7 +57,7 @@ def full_read(root: Path, elsewhere: Path) -> Snapshot:
 @pytest.fixture(autouse=True)
 def cache_at_every_close(monkeypatch: pytest.MonkeyPatch) -> None:
     """A close writes the cache from 1,000 new rows on; here from the first."""
-    monkeypatch.setattr(sqlite_curation, "CACHE_AFTER", 0)
+    monkeypatch.setattr(sqlite_cache, "CACHE_AFTER", 0)
 
 
 @pytest.fixture
@@ -141,11 +141,11 @@ import os, signal, sys
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
 from portfolio_tui.curation import Change
-from portfolio_tui.store import sqlite_curation
+from portfolio_tui.store import sqlite_cache
 from portfolio_tui.store.sharded import Lazy
 from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 
-sqlite_curation.CACHE_AFTER = 0
+sqlite_cache.CACHE_AFTER = 0
 store = SqliteCurationStore(Path(sys.argv[1]), author="ben")
 store.load()
 store.apply([Change.rating("g/a.jpg", 2), Change.tags("g/new.jpg", ["late"])])

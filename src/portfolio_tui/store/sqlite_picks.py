@@ -53,7 +53,6 @@ import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..curation import CurationError
 from ..files import (
     LockTimeout,
     NotRegularFile,
@@ -65,7 +64,8 @@ from ..files import (
     write_problem,
 )
 from ..names import from_store, to_store
-from ..picks import (
+from .changes import CurationError
+from .picks import (
     LOCK_NAME,
     LOCK_TIMEOUT,
     MAX_STORE_BYTES,
@@ -80,12 +80,8 @@ from ..picks import (
     _photo_key,
     client_name,
 )
-from .sqlite_curation import (
-    DB_NAME,
-    SCHEMA,
-    SqliteCurationStore,
-    _free_name,
-)
+from .sqlite_curation import SqliteCurationStore
+from .sqlite_schema import DB_NAME, SCHEMA, _free_name
 
 __all__ = ["MARKER", "TABLE_SQL", "SqlitePicksStore"]
 
@@ -121,7 +117,7 @@ class SqlitePicksStore:
         read_only: bool = False,
         lock_timeout: float = LOCK_TIMEOUT,
     ) -> None:
-        from ..curation import author as default_author
+        from .changes import author as default_author
 
         self.root = Path(root)
         self.path = self.root / DB_NAME
