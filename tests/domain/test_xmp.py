@@ -156,7 +156,7 @@ def test_jpeg_walk_reads_headers_not_the_whole_file(tmp_path: Path) -> None:
     )
     body = segment(0xDA, b"\x00" * 10) + os.urandom(4 * 1024 * 1024) + b"\xff\xd9"
     reader = CountingReader(b"\xff\xd8" + header + body)
-    assert xmp._jpeg_packet(reader) is None
+    assert xmp.embedded._jpeg_packet(reader) is None
     assert reader.bytes_read < 100, "segments are skipped with seek, pixels never read"
 
 

@@ -612,7 +612,7 @@ def test_a_sidecar_changed_while_exporting_is_not_overwritten(
         sidecar.write_bytes(darktable(2) + b"\n")  # darktable saved in between
         return out
 
-    monkeypatch.setattr(xmp_sync, "update_sidecar", meanwhile)
+    monkeypatch.setattr("portfolio_tui.xmp.export.update_sidecar", meanwhile)
     report = export_sidecars(open_portfolio(tmp_path).every_photo(), snapshot)
     assert "changed while exporting" in report.problems[0]
     assert sidecar.read_bytes() == darktable(2) + b"\n"
