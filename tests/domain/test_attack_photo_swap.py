@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from conftest import ImageMaker, write
-from portfolio_tui import export_cli
+from portfolio_tui.cli import export as export_cli
 from portfolio_tui.imaging.cache import ImageCache
 from portfolio_tui.imaging.decode import ImageError, embedded_thumbnail, load_fitted, probe
 from portfolio_tui.metadata import read_info

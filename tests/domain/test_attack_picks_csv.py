@@ -18,7 +18,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import ImageMaker, write
-from portfolio_tui.export_cli import _csv_text, run_export
+from portfolio_tui.cli.export import _csv_text, run_export
 from portfolio_tui.picks import PicksStore
 
 from ._fuzzing import FUZZ

@@ -16,7 +16,8 @@ import pytest
 
 from app_pty import AppInPty, app_argv, app_env
 from conftest import ImageMaker, run_cli
-from portfolio_tui.cli import VIEWER_REASON, main_parser, make_stores, settle_role
+from portfolio_tui.cli.app import main_parser, make_stores
+from portfolio_tui.cli.common import VIEWER_REASON, settle_role
 
 NO_ROLE = {"PORTFOLIO_TUI_ROLE": ""}
 
@@ -46,7 +47,7 @@ def test_any_viewer_on_the_command_line_wins(root: Path, argv: list[str], env_ro
 
 
 def test_serve_keeps_a_viewer_too(root: Path) -> None:
-    from portfolio_tui.serve_cli import serve_parser
+    from portfolio_tui.cli.serve import serve_parser
 
     args = serve_parser().parse_args([str(root), "--role", "viewer", "--role", "curator"])
     assert args.role == "viewer"

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from portfolio_tui.cli import apply_colors
+from portfolio_tui.cli.app import apply_colors
 from portfolio_tui.config import load_config
 from portfolio_tui.problems import ConfigError
 
 PROBE = (
     "import os, sys\n"
-    "from portfolio_tui.cli import apply_colors\n"
+    "from portfolio_tui.cli.app import apply_colors\n"
     "apply_colors(sys.argv[1], os.environ)\n"
     "from textual.app import App\n"
     "print(App().console.color_system)\n"

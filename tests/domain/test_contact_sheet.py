@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from conftest import ImageMaker, write
+from portfolio_tui.cli.export import run_export
 from portfolio_tui.contact_sheet import (
     Section,
     SheetText,
@@ -21,7 +22,6 @@ from portfolio_tui.contact_sheet import (
     paginate,
 )
 from portfolio_tui.curation import Change, CurationStore
-from portfolio_tui.export_cli import run_export
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

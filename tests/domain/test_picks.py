@@ -82,7 +82,7 @@ def test_add_keeps_the_first_time_and_remove_of_absent_is_a_no_op(
     writes: list[Path] = []
     real = files_module.write_atomically
     monkeypatch.setattr(
-        "portfolio_tui.picks.write_atomically", lambda p, t: (writes.append(p), real(p, t))
+        "portfolio_tui.store.picks.write_atomically", lambda p, t: (writes.append(p), real(p, t))
     )
     again = PicksStore(tmp_path, author="tom").apply("Anna", add=["a.jpg"], remove=["zzz.jpg"])
     assert again == first  # same time, same author
@@ -300,7 +300,7 @@ def test_importing_picks_does_not_import_textual() -> None:
     import subprocess
 
     code = (
-        "import sys, portfolio_tui.picks, portfolio_tui.picks_cli\nprint('textual' in sys.modules)"
+        "import sys, portfolio_tui.picks, portfolio_tui.cli.picks\nprint('textual' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False

@@ -10,10 +10,10 @@ import pytest
 
 from conftest import ImageMaker, write
 from portfolio_tui.cli import main
+from portfolio_tui.cli.export import run_export
+from portfolio_tui.cli.picks import run_picks
 from portfolio_tui.curation import Change, CurationStore
-from portfolio_tui.export_cli import run_export
 from portfolio_tui.picks import PICKS_NAME, PicksStore
-from portfolio_tui.picks_cli import run_picks
 
 
 def state(root: Path) -> dict[str, tuple[bytes, int]]:

@@ -184,7 +184,7 @@ def test_start_up_does_not_import_rawpy_or_numpy() -> None:
     code = textwrap.dedent(
         """
         import sys
-        import portfolio_tui.cli, portfolio_tui.ui.app, portfolio_tui.portfolio
+        import portfolio_tui.cli.app, portfolio_tui.ui.app, portfolio_tui.portfolio
         import portfolio_tui.imaging.decode, portfolio_tui.metadata
         print(sorted(m for m in ("rawpy", "numpy") if m in sys.modules))
         """

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ImageMaker, run_cli
-from portfolio_tui.cli import VIEWER_REASON, main_parser, make_stores, settle_role
+from portfolio_tui.cli.app import main_parser, make_stores
+from portfolio_tui.cli.common import VIEWER_REASON, settle_role
 from portfolio_tui.curation import Change, CurationStore, ReadOnlyError
 from portfolio_tui.picks import PicksError
 from portfolio_tui.store.sqlite_curation import SqliteCurationStore

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ImageMaker, can_chmod, run_cli, write
+from portfolio_tui.cli.xmp import run_xmp
 from portfolio_tui.curation import Change, CurationStore
 from portfolio_tui.store.sqlite_curation import SqliteCurationStore
-from portfolio_tui.xmp_cli import run_xmp
 
 NS = (
     'xmlns:xmp="http://ns.adobe.com/xap/1.0/" '

@@ -9,7 +9,8 @@ from textual.widgets._toast import Toast
 from ui_support import settle
 
 from conftest import ImageMaker, write
-from portfolio_tui.cli import main_parser, make_stores, settle_role
+from portfolio_tui.cli.app import main_parser, make_stores
+from portfolio_tui.cli.common import settle_role
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 

@@ -15,7 +15,8 @@ from ui_support import screen_lines, screen_text, settle
 
 import portfolio_tui.ui
 from conftest import ImageMaker
-from portfolio_tui.cli import main_parser, make_stores, settle_role
+from portfolio_tui.cli.app import main_parser, make_stores
+from portfolio_tui.cli.common import settle_role
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from portfolio_tui.store.sqlite_picks import SqlitePicksStore

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ImageMaker, write
-from portfolio_tui import serve_cli
 from portfolio_tui.cli import main
+from portfolio_tui.cli import serve as serve_cli
 from portfolio_tui.portfolio import open_portfolio
 
 TITLE = "Quillfeather Lighthouse Headshots"
@@ -105,7 +105,7 @@ def test_command_quotes_a_path_with_spaces_and_quotes(titled_portfolio: Path) ->
 
 
 def test_the_command_is_accepted_by_the_app_parser(titled_portfolio: Path) -> None:
-    from portfolio_tui.cli import main_parser
+    from portfolio_tui.cli.app import main_parser
 
     command = serve_cli.app_command(titled_portfolio, theme="nord", author="-x", read_only=True)
     args = main_parser().parse_args(shlex.split(command)[3:])
@@ -167,7 +167,7 @@ def test_websocket_origin_and_host_checks() -> None:
 def test_the_app_does_not_import_textual_serve() -> None:
     code = (
         "import sys, contextlib\n"
-        "import portfolio_tui.cli, textual.app\n"
+        "import portfolio_tui.cli.app, textual.app\n"
         "with contextlib.suppress(ImportError):\n"
         "    import portfolio_tui.ui.app\n"
         "print(sorted(m for m in sys.modules if m.startswith(('textual_serve', 'aiohttp'))))\n"

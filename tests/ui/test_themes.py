@@ -10,7 +10,7 @@ from textual.color import Color
 from ui_support import settle
 
 from conftest import ImageMaker
-from portfolio_tui.cli import theme_problems
+from portfolio_tui.cli.common import theme_problems
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.widgets.thumb_grid import ThumbGrid

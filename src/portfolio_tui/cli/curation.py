@@ -17,8 +17,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .problems import ConfigError
-from .text import clean
+from ..problems import ConfigError
+from ..text import clean
+from .common import _add_path, add_app_option, portfolio_root
 
 
 def curation_parser() -> argparse.ArgumentParser:
@@ -35,7 +36,7 @@ def curation_parser() -> argparse.ArgumentParser:
         description="Write every rating, flag, label, tag, note, gallery order and cover "
         "in the curation.toml form (docs/curation.md).",
     )
-    export.add_argument("path", nargs="?", type=Path, metavar="PATH", help="portfolio folder")
+    _add_path(export, help="portfolio folder")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
     merge = commands.add_parser(
         "import",
@@ -45,8 +46,8 @@ def curation_parser() -> argparse.ArgumentParser:
         "cover; nothing else changes.",
     )
     merge.add_argument("file", type=Path, metavar="FILE", help="a file made by export")
-    merge.add_argument("path", nargs="?", type=Path, metavar="PATH", help="portfolio folder")
-    merge.add_argument("--as", dest="author", metavar="NAME", help="who the history names")
+    _add_path(merge, help="portfolio folder")
+    add_app_option(merge, "--as", help="who the history names")
     return parser
 
 
@@ -56,8 +57,6 @@ def _say(text: str) -> None:
 
 def run_curation(argv: Sequence[str]) -> int:
     """``portfolio-tui curation``."""
-    from .history_cli import portfolio_root
-
     args = curation_parser().parse_args(argv)
     try:
         root = portfolio_root(args.path)
@@ -71,9 +70,9 @@ def run_curation(argv: Sequence[str]) -> int:
 
 
 def _export(root: Path, output: Path | None) -> int:
-    from .curation import CurationError, to_toml
-    from .files import write_atomically
-    from .store.sqlite_curation import SqliteCurationStore
+    from ..curation import CurationError, to_toml
+    from ..files import write_atomically
+    from ..store.sqlite_curation import SqliteCurationStore
 
     try:
         with SqliteCurationStore(root, read_only=True) as store:
@@ -94,8 +93,8 @@ def _export(root: Path, output: Path | None) -> int:
 
 
 def _import(root: Path, file: Path, author: str | None) -> int:
-    from .curation import CurationError, InvalidChange, clean_author, merge_changes, read_toml
-    from .store.sqlite_curation import SqliteCurationStore
+    from ..curation import CurationError, InvalidChange, clean_author, merge_changes, read_toml
+    from ..store.sqlite_curation import SqliteCurationStore
 
     command = "portfolio-tui curation import"
     try:

@@ -10,16 +10,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .picks import ClientPicks, Pick, PicksError, client_name
-from .store.sqlite_picks import SqlitePicksStore
-from .text import clean, count
+from ..picks import PicksError, client_name
+from ..store.sqlite_picks import SqlitePicksStore
+from ..text import clean, count
+from .common import _add_path, arrange, known_clients, open_or_report
 
 if TYPE_CHECKING:
-    from .portfolio import Gallery, Photo, Portfolio
+    from ..portfolio import Portfolio
 
 PROG = "portfolio-tui picks"
 EXIT_STATUS = """\
@@ -30,71 +30,7 @@ exit status:
 """
 
 
-@dataclass(frozen=True)
-class Placed:
-    """A pick found in the portfolio: its gallery (None: only in a comparison) and photo."""
-
-    gallery: Gallery | None
-    photo: Photo
-    pick: Pick
-
-
-def arrange(portfolio: Portfolio, picks: ClientPicks) -> tuple[list[Placed], list[Pick]]:
-    """``picks`` in the portfolio's order (galleries in order, each in its curated order),
-    and the picks whose photo is no longer in the portfolio (in the order marked).
-
-    A photo in several galleries is placed in the first.
-    """
-    from .curation import CurationError, Snapshot, in_order
-    from .store.sqlite_curation import SqliteCurationStore
-
-    try:
-        with SqliteCurationStore(portfolio.root, read_only=True) as store:
-            snapshot = store.load()
-    except CurationError:
-        snapshot = Snapshot()  # the curated order is a nicety; the files' order will do
-    by_rel = {p.photo: p for p in picks.picks}
-    placed: list[Placed] = []
-    seen: set[str] = set()
-    for gallery in portfolio.galleries:
-        by_name = {p.name: p for p in gallery.photos}
-        for name in in_order(list(by_name), snapshot.order.get(gallery.id, ())):
-            photo = by_name[name]
-            if photo.rel in by_rel and photo.rel not in seen:
-                seen.add(photo.rel)
-                placed.append(Placed(gallery, photo, by_rel[photo.rel]))
-    missing: list[Pick] = []
-    for pick in picks.picks:
-        if pick.photo in seen:
-            continue
-        found = portfolio.photo(pick.photo)
-        if found is not None and found.path.is_file():
-            seen.add(found.rel)
-            placed.append(Placed(None, found, pick))
-        else:
-            missing.append(pick)
-    return placed, missing
-
-
-def known_clients(store: SqlitePicksStore) -> str:
-    """``Anna, Ben`` or ``none yet``, for "no picks for X" messages."""
-    try:
-        names = store.clients()
-    except PicksError:
-        return "unknown (the favourites cannot be read)"
-    return ", ".join(f"'{clean(n)}'" for n in names) or "none yet"
-
-
 def _parser() -> argparse.ArgumentParser:
-    def add_path(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "path",
-            nargs="?",
-            type=Path,
-            metavar="PATH",
-            help="portfolio folder or its config file (default: ./config.toml, else this folder)",
-        )
-
     parser = argparse.ArgumentParser(
         allow_abbrev=False,
         prog=PROG,
@@ -115,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     listing.add_argument("client", metavar="CLIENT", help="the client's name, as given to --client")
-    add_path(listing)
+    _add_path(listing)
     clients = actions.add_parser(
         "clients",
         allow_abbrev=False,
@@ -123,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXIT_STATUS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_path(clients)
+    _add_path(clients)
     return parser
 
 
@@ -132,8 +68,6 @@ def _error(message: str) -> None:
 
 
 def _open(path: Path | None) -> Portfolio | None:
-    from .cli import open_or_report
-
     return open_or_report(path, PROG)
 
 

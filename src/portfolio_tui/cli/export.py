@@ -15,19 +15,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from .cli import open_or_report
-from .text import clean
+from ..text import clean
+from .common import _add_path, arrange, known_clients, open_or_report, progress_bar
 
 if TYPE_CHECKING:
-    from .picks_cli import Placed
-    from .portfolio import Photo, Portfolio
+    from ..portfolio import Photo, Portfolio
+    from .common import Placed
 
 PROG = "portfolio-tui export"
 
 
 def contact_sheet_parser() -> argparse.ArgumentParser:
     """The parser for ``export contact-sheet``."""
-    from .contact_sheet import MAX_COLUMNS, MIN_COLUMNS, PAPERS
+    from ..contact_sheet import MAX_COLUMNS, MIN_COLUMNS, PAPERS
 
     parser = argparse.ArgumentParser(
         allow_abbrev=False,
@@ -38,13 +38,7 @@ def contact_sheet_parser() -> argparse.ArgumentParser:
         "file per page (FILE.png, FILE-2.png ...). Exit status: 0 written, 1 written with "
         "unreadable photos (grey tiles, listed at the end) or not written, 2 usage error.",
     )
-    parser.add_argument(
-        "path",
-        nargs="?",
-        type=Path,
-        metavar="PATH",
-        help="portfolio folder or its config file (default: ./config.toml, else this folder)",
-    )
+    _add_path(parser)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--gallery", metavar="ID", help="only this gallery (default: every one)")
     which.add_argument(
@@ -89,9 +83,8 @@ def _picked_section(
 ) -> list[tuple[str, list[Photo]]] | None:
     """The contact sheet's one section of ``client``'s picks; None (after saying why)
     when there are none or they cannot be read."""
-    from .picks import PicksError, client_name
-    from .picks_cli import arrange, known_clients
-    from .store.sqlite_picks import SqlitePicksStore
+    from ..picks import PicksError, client_name
+    from ..store.sqlite_picks import SqlitePicksStore
 
     try:
         name = client_name(client)
@@ -111,8 +104,7 @@ def _picked_section(
 
 def run_contact_sheet(argv: Sequence[str]) -> int:
     """``portfolio-tui export contact-sheet``."""
-    from .cli import progress_bar
-    from .contact_sheet import (
+    from ..contact_sheet import (
         FORMATS,
         MAX_COLUMNS,
         MIN_COLUMNS,
@@ -125,9 +117,9 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
         thumb_box,
         write_sheet,
     )
-    from .curation import CurationError, Snapshot
-    from .portfolio import Gallery
-    from .store.sqlite_curation import SqliteCurationStore
+    from ..curation import CurationError, Snapshot
+    from ..portfolio import Gallery
+    from ..store.sqlite_curation import SqliteCurationStore
 
     kind = "contact-sheet"
     args = contact_sheet_parser().parse_args(argv)
@@ -261,13 +253,7 @@ def picks_parser() -> argparse.ArgumentParser:
         "done (usage error, unknown client, unreadable config or picks, DIR refused).",
     )
     parser.add_argument("client", metavar="CLIENT", help="the client's name, as given to --client")
-    parser.add_argument(
-        "path",
-        nargs="?",
-        type=Path,
-        metavar="PATH",
-        help="portfolio folder or its config file (default: ./config.toml, else this folder)",
-    )
+    _add_path(parser)
     parser.add_argument(
         "-o", "--output", type=Path, required=True, metavar="DIR", help="the folder to copy into"
     )
@@ -276,7 +262,7 @@ def picks_parser() -> argparse.ArgumentParser:
 
 def _same_content(original: BinaryIO, size: int, other: Path) -> bool:
     """Whether ``other`` (a regular file, links refused) holds the bytes of ``original``."""
-    from .files import open_regular
+    from ..files import open_regular
 
     try:
         with os.fdopen(open_regular(other), "rb") as copy:
@@ -308,7 +294,7 @@ def _copy_new(source: Path, folder: Path, name: str, used: set[str]) -> tuple[st
     ``source`` is a photo's real path (``Photo.real_path``), opened once without
     following a link: a photo swapped since the portfolio was loaded for a link out
     of it, a FIFO or a device raises ``NotRegularFile`` (an ``OSError``), unread."""
-    from .files import open_exactly
+    from ..files import open_exactly
 
     with os.fdopen(open_exactly(source), "rb") as original:
         return _copy_open(original, folder, name, used)
@@ -319,7 +305,7 @@ def _copy_open(original: BinaryIO, folder: Path, name: str, used: set[str]) -> t
     import stat
     import tempfile
 
-    from .files import fsync_file
+    from ..files import fsync_file
 
     info = os.fstat(original.fileno())
     stem, suffix = os.path.splitext(name)
@@ -409,13 +395,11 @@ def _file_names(placed: Sequence[Placed]) -> list[str]:
 
 def run_picks_export(argv: Sequence[str]) -> int:
     """``portfolio-tui export picks CLIENT [PATH] -o DIR``."""
-    from .cli import progress_bar
-    from .files import fsync_dir, write_atomically
-    from .names import to_store
-    from .picks import PicksError, client_name
-    from .picks_cli import arrange, known_clients
-    from .portfolio import inside
-    from .store.sqlite_picks import SqlitePicksStore
+    from ..files import fsync_dir, write_atomically
+    from ..names import to_store
+    from ..picks import PicksError, client_name
+    from ..portfolio import inside
+    from ..store.sqlite_picks import SqlitePicksStore
 
     kind = "picks"
     args = picks_parser().parse_args(argv)

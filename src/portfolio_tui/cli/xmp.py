@@ -8,13 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cli import _add_path
-from .problems import ConfigError
-from .text import clean, count
+from ..text import clean, count
+from .common import _add_path, add_app_option, open_or_report
 
 if TYPE_CHECKING:
-    from .portfolio import Portfolio
-    from .store.sqlite_curation import SqliteCurationStore
+    from ..portfolio import Portfolio
+    from ..store.sqlite_curation import SqliteCurationStore
 
 DESCRIPTION = """\
 Move ratings, pick/reject flags and colour labels between the curation store
@@ -76,11 +75,8 @@ def xmp_parser() -> argparse.ArgumentParser:
         help="where the store and the XMP disagree, take the XMP's value (default: keep the "
         "store's and report a conflict)",
     )
-    importer.add_argument(
-        "--as",
-        dest="author",
-        metavar="NAME",
-        help="who is importing, saved with each change (default: user@host)",
+    add_app_option(
+        importer, "--as", help="who is importing, saved with each change (default: user@host)"
     )
     exporter = actions.add_parser(
         "export",
@@ -130,20 +126,11 @@ def _open(
 
     Only ``write`` opens the store as a curator (which may create the database and
     migrate ``curation.toml``); an export or a dry run only reads it."""
-    from .curation import CurationError
-    from .portfolio import open_portfolio
-    from .store.sqlite_curation import SqliteCurationStore
+    from ..curation import CurationError
+    from ..store.sqlite_curation import SqliteCurationStore
 
-    try:
-        portfolio = open_portfolio(path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            _say(str(problem), error=True)
-        _say(
-            f"portfolio-tui xmp {command}: fix the config (see docs/config.md); "
-            "'portfolio-tui check' lists every problem.",
-            error=True,
-        )
+    portfolio = open_or_report(path, f"portfolio-tui xmp {command}")
+    if portfolio is None:
         return None
     store = SqliteCurationStore(portfolio.root, author=author, read_only=not write)
     try:
@@ -160,8 +147,8 @@ def _open(
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from .curation import CurationError, InvalidChange
-    from .xmp_sync import apply_import, display_path, plan_import
+    from ..curation import CurationError, InvalidChange
+    from ..xmp_sync import apply_import, display_path, plan_import
 
     opened = _open(args.path, "import", args.author, write=not args.dry_run)
     if opened is None:
@@ -207,7 +194,7 @@ def _run_import(args: argparse.Namespace) -> int:
         _say(problem)
     if dry:
         # The dry run opened the store read-only itself: what would stop a real import?
-        from .files import write_problem
+        from ..files import write_problem
 
         reason = write_problem(store.root, store.path, store.wal_path, store.shm_path)
         if reason:
@@ -230,7 +217,7 @@ def _run_import(args: argparse.Namespace) -> int:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from .xmp_sync import display_path, export_sidecars
+    from ..xmp_sync import display_path, export_sidecars
 
     opened = _open(args.path, "export")
     if opened is None:

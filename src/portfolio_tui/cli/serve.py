@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .cli import open_or_report
-from .text import clean
+from ..text import clean
+from .common import _add_path, add_app_option, open_or_report, theme_problems
 
 if TYPE_CHECKING:
-    from .portfolio import Portfolio
+    from ..portfolio import Portfolio
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -35,8 +35,6 @@ DEFAULT_PORT = 8000
 
 def serve_parser() -> argparse.ArgumentParser:
     """The parser for ``serve``."""
-    from .cli import ViewerStays, _add_path
-
     parser = argparse.ArgumentParser(
         allow_abbrev=False,
         prog="portfolio-tui serve",
@@ -58,38 +56,32 @@ def serve_parser() -> argparse.ArgumentParser:
         default=DEFAULT_PORT,
         help=f"port to listen on (default: {DEFAULT_PORT})",
     )
-    parser.add_argument(
-        "--theme",
-        metavar="NAME",
-        help="colour theme of the app, e.g. projector or textual-light",
+    add_app_option(
+        parser, "--theme", help="colour theme of the app, e.g. projector or textual-light"
     )
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="the app changes nothing (the title bar says VIEW ONLY)",
+    add_app_option(
+        parser, "--read-only", help="the app changes nothing (the title bar says VIEW ONLY)"
     )
-    parser.add_argument(
+    add_app_option(
+        parser,
         "--as",
-        dest="author",
-        metavar="NAME",
         help="who is curating, saved with each change (default: user@host of the server)",
     )
-    parser.add_argument(
+    add_app_option(
+        parser,
         "--present",
-        action="store_true",
         help="each tab starts presenting the portfolio full screen (nothing is written)",
     )
-    parser.add_argument(
+    add_app_option(
+        parser,
         "--client",
-        metavar="NAME",
         help="with --present: h marks this client's favourites (saved in curation.sqlite)",
     )
-    parser.add_argument(
+    add_app_option(
+        parser,
         "--role",
-        action=ViewerStays,
-        choices=("viewer", "curator"),
-        default="curator",
         help="serve is a curator's command: with viewer it refuses to start",
+        default="curator",
     )
     return parser
 
@@ -188,8 +180,7 @@ def host_header_allowed(host_header: str | None, bound_host: str) -> bool:
 
 def _validate_theme(theme: str | None, portfolio: Portfolio) -> list[str]:
     """Theme problems, found here rather than in the browser."""
-    from .cli import theme_problems
-    from .ui.themes import theme_names
+    from ..ui.themes import theme_names
 
     messages: list[str] = []
     if theme is not None and theme not in theme_names():
@@ -327,7 +318,7 @@ def run_serve(argv: Sequence[str]) -> int:
         )
         return 2
     if args.author is not None:
-        from .curation import InvalidChange, clean_author
+        from ..curation import InvalidChange, clean_author
 
         try:
             args.author = clean_author(args.author)
@@ -341,7 +332,7 @@ def run_serve(argv: Sequence[str]) -> int:
     if portfolio is None:
         return 2
     if args.client is not None:
-        from .picks import PicksError, client_name
+        from ..picks import PicksError, client_name
 
         try:
             args.client = client_name(args.client)

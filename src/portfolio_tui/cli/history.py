@@ -19,9 +19,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .curation import HISTORY_NAME, CurationError, HistoryEntry
-from .problems import ConfigError
-from .text import clean
+from ..curation import HISTORY_NAME, CurationError, HistoryEntry
+from ..problems import ConfigError
+from ..text import clean
+from .common import portfolio_root
 
 NOTES_PREVIEW = 40
 """Characters of notes shown in a line (the history file has them whole)."""
@@ -67,17 +68,6 @@ def _split(words: Sequence[str]) -> tuple[str | None, Path | None]:
             return None, candidate
         return word, None
     return None, None
-
-
-def portfolio_root(target: Path | None) -> Path:
-    """The portfolio folder PATH names (its config's ``root``); raises ConfigError."""
-    from .config import load_config
-    from .portfolio import locate
-
-    config_path, folder = locate(target)
-    if config_path is None:
-        return folder
-    return load_config(config_path).root
 
 
 def _when(at: str) -> str:
@@ -144,7 +134,7 @@ def run_history(argv: Sequence[str]) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
-    from .store.sqlite_curation import SqliteCurationStore
+    from ..store.sqlite_curation import SqliteCurationStore
 
     try:
         with SqliteCurationStore(root, read_only=True) as store:
