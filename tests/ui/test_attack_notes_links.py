@@ -21,7 +21,7 @@ from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.screens.gallery import GalleryScreen
 from portfolio_tui.ui.screens.loupe import LoupeScreen
-from portfolio_tui.ui.screens.notes_editor import NotesArea, NotesEditor
+from portfolio_tui.ui.dialogs.notes_editor import NotesArea, NotesEditor
 
 WIDE = (160, 44)
 CONFIG = """\

@@ -13,7 +13,7 @@ from conftest import write_jpeg_with_thumbnail
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.rendering import Rendered
-from portfolio_tui.ui.widgets import thumb_grid
+from portfolio_tui.ui.widgets import thumb_loader
 from portfolio_tui.ui.widgets.thumb_grid import ThumbGrid
 
 
@@ -23,13 +23,13 @@ async def test_placeholder_first_then_the_real_thumbnail(
     for i in range(3):
         write_jpeg_with_thumbnail(tmp_path / "shoot" / f"img{i}.jpg")
     release = threading.Event()
-    real_render = thumb_grid.render_photo
+    real_render = thumb_loader.render_photo
 
     def slow_render(*args: object) -> Rendered:
         release.wait(10)  # the full decode is still "running"
         return real_render(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(thumb_grid, "render_photo", slow_render)
+    monkeypatch.setattr(thumb_loader, "render_photo", slow_render)
     app = PortfolioApp(open_portfolio(tmp_path), open_target="gallery:shoot")
     async with app.run_test(size=(100, 30)) as pilot:
         grid = app.screen.query_one(ThumbGrid)

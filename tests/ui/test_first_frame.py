@@ -16,7 +16,7 @@ from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.rendering import CACHE
 from portfolio_tui.ui.screens import gallery as gallery_screen
-from portfolio_tui.ui.widgets import thumb_grid
+from portfolio_tui.ui.widgets import thumb_loader
 from portfolio_tui.ui.widgets.thumb_grid import ThumbGrid
 
 
@@ -68,13 +68,13 @@ async def test_a_slow_disk_shows_the_grid_after_a_short_wait_anyway(
 ) -> None:
     """Thumbnails that do not come hold the first frame back only FIRST_FRAME_WAIT."""
     release = threading.Event()
-    real = thumb_grid.render_photo
+    real = thumb_loader.render_photo
 
     def stuck(*args: Any, **kwargs: Any) -> Any:
         release.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(thumb_grid, "render_photo", stuck)
+    monkeypatch.setattr(thumb_loader, "render_photo", stuck)
     monkeypatch.setattr(gallery_screen, "FIRST_FRAME_WAIT", 0.05)
     frames = record_frames(monkeypatch)
     app = PortfolioApp(open_portfolio(gallery), open_target="gallery:g")
@@ -96,7 +96,7 @@ async def test_a_gallery_opened_from_home_is_drawn_at_once(
 ) -> None:
     """Only start-up is held: Enter on a gallery card shows the grid straight away."""
     release = threading.Event()
-    real = thumb_grid.render_photo
+    real = thumb_loader.render_photo
 
     def stuck(*args: Any, **kwargs: Any) -> Any:
         release.wait(10)
@@ -106,7 +106,7 @@ async def test_a_gallery_opened_from_home_is_drawn_at_once(
     try:
         async with app.run_test(size=(120, 30)) as pilot:
             await settle(pilot)
-            monkeypatch.setattr(thumb_grid, "render_photo", stuck)
+            monkeypatch.setattr(thumb_loader, "render_photo", stuck)
             frames = record_frames(monkeypatch)
             await pilot.press("enter")
             await pilot.pause(0.05)

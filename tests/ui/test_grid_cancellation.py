@@ -12,7 +12,7 @@ from conftest import ImageMaker
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.rendering import Rendered
-from portfolio_tui.ui.widgets import thumb_grid
+from portfolio_tui.ui.widgets import thumb_loader
 from portfolio_tui.ui.widgets.thumb_grid import ThumbGrid
 
 
@@ -24,7 +24,7 @@ async def test_jumping_to_the_end_abandons_the_start(
     decoded: list[str] = []
     lock = threading.Lock()
     gate = threading.Event()
-    real_render = thumb_grid.render_photo
+    real_render = thumb_loader.render_photo
 
     def counting_render(path: Path, *args: int) -> Rendered:
         gate.wait(10)  # hold the first decodes until the user has jumped
@@ -32,7 +32,7 @@ async def test_jumping_to_the_end_abandons_the_start(
             decoded.append(path.name)
         return real_render(path, *args)
 
-    monkeypatch.setattr(thumb_grid, "render_photo", counting_render)
+    monkeypatch.setattr(thumb_loader, "render_photo", counting_render)
     app = PortfolioApp(open_portfolio(tmp_path), open_target="gallery:shoot")
     async with app.run_test(size=(100, 30)) as pilot:
         grid = app.screen.query_one(ThumbGrid)
@@ -46,5 +46,5 @@ async def test_jumping_to_the_end_abandons_the_start(
         # Only what was already being decoded at the start finished; the rest
         # of the first screens was dropped when the user jumped away.
         early = [name for name in decoded if name < "img100"]
-        assert len(early) <= 2 * thumb_grid.DECODE_THREADS
+        assert len(early) <= 2 * thumb_loader.DECODE_THREADS
         assert len(decoded) < 60

@@ -17,7 +17,7 @@ from conftest import ImageMaker
 from portfolio_tui.portfolio import Photo, open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.rendering import Rendered
-from portfolio_tui.ui.widgets import thumb_grid
+from portfolio_tui.ui.widgets import thumb_grid, thumb_loader
 from portfolio_tui.ui.widgets.thumb_grid import ThumbGrid, Want
 
 SIZE = (100, 30)
@@ -67,7 +67,7 @@ async def test_a_thumbnail_that_arrives_later_is_drawn(
         before = grid.render_line(3)
         photo = grid.photos[0]
         replacement = Rendered(("x", 0, 0, 0, 0), (Strip([Segment("#" * 24)]),) * 15, width=24)
-        grid._add_thumbs([(photo, replacement)], grid._want)
+        grid._add_thumbs([(photo, replacement)], grid.loader.want)
         after = grid.render_line(3)
         assert after.text != before.text
         assert "#" * 24 in after.text
@@ -124,18 +124,19 @@ async def test_the_first_screen_of_thumbnails_arrives_together(
         painted: threading.Event | None = None,
     ) -> None:
         # What this batch changes (a render confirmed by the worker is the same object).
-        batches.append({photo.rel for photo, r in batch if self._thumbs.get(photo.rel) is not r})
+        thumbs = self.loader.thumbs
+        batches.append({photo.rel for photo, r in batch if thumbs.get(photo.rel) is not r})
         real_add(self, batch, want, painted)
 
     monkeypatch.setattr(ThumbGrid, "_add_thumbs", recording_add)
-    real_render = thumb_grid.render_photo
+    real_render = thumb_loader.render_photo
 
     def uneven_render(path: Path, *args: Any) -> Rendered:
         time.sleep(0.2 + 0.06 * (int(path.stem[3:]) % 4))  # slow, and finishing apart
         return real_render(path, *args)
 
-    monkeypatch.setattr(thumb_grid, "render_photo", uneven_render)
-    monkeypatch.setattr(thumb_grid, "FIRST_BATCH_WAIT", 5.0)  # however slow this machine is
+    monkeypatch.setattr(thumb_loader, "render_photo", uneven_render)
+    monkeypatch.setattr(thumb_loader, "FIRST_BATCH_WAIT", 5.0)  # however slow this machine is
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         grid = app.screen.query_one(ThumbGrid)
@@ -161,7 +162,7 @@ async def test_tiles_arriving_together_repaint_their_rows_once(
         batch = [
             (grid.photos[i], Rendered((f"x{i}", 0, 0, 0, 0), picture, width=24)) for i in (0, 2)
         ]
-        grid._add_thumbs(batch, grid._want)
+        grid._add_thumbs(batch, grid.loader.want)
         g = grid.geometry
         # From the row's left edge to the end of tile 2: one stretch, sent once.
         assert regions == [Region(0, 0, 2 * g.pitch + g.tile_width, g.tile_height)]

@@ -18,7 +18,7 @@ from portfolio_tui.curation import MAX_NOTES_BYTES, clean_notes
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.commands import GLOBAL, bindings
-from portfolio_tui.ui.screens.notes_editor import (
+from portfolio_tui.ui.dialogs.notes_editor import (
     PREVIEW_DELAY,
     NotesArea,
     NotesEditor,

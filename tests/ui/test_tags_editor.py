@@ -15,7 +15,7 @@ from portfolio_tui.curation import MAX_TAG_CHARS
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
 from portfolio_tui.ui.commands import GLOBAL, bindings
-from portfolio_tui.ui.screens.tags_editor import (
+from portfolio_tui.ui.dialogs.tags_editor import (
     KNOWN_SHOWN,
     TagsEditor,
     TagsInput,

@@ -35,6 +35,7 @@ from ...provenance import Provenance, provenance
 from ...text import clean
 from ..commands import COMPARE, bindings
 from ..decoding import DECODER
+from ..navigation import navigation
 from ..safe import markdown_source
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.info_diff import Column, InfoDiff
@@ -487,14 +488,14 @@ class CompareScreen(Screen[None]):
         """This comparison as a reveal, full screen: each photo alone, then side by side."""
         from dataclasses import replace
 
-        self.app.present_comparison(replace(self.comparison, sides=tuple(self.sides)))  # type: ignore[attr-defined]
+        navigation(self.app).present_comparison(replace(self.comparison, sides=tuple(self.sides)))
 
     def action_back(self) -> None:
         """Out of split or flicker first; then back to where the comparison was opened."""
         if self.mode != "side":
             self.mode = "side"
             return
-        self.app.leave(self)  # type: ignore[attr-defined]
+        navigation(self.app).leave(self)
 
     @property
     def status(self) -> str:

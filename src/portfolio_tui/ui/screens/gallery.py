@@ -17,11 +17,11 @@ from ...portfolio import Gallery, Photo, PhotoSet, not_shown_note
 from ...selection import SORTS, PhotoFilter, parse_filter, select
 from ...text import clean
 from ..commands import ARRANGE, CURATE, GALLERY, bindings
+from ..curation_keys import CurationActions
 from ..messages import FirstScreenReady, PhotoChosen, PhotoHighlighted
 from ..safe import markdown_source, plain
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.thumb_grid import ThumbGrid
-from .curate import CurationActions
 
 WIDE = 140
 """From this width the gallery's notes start open beside the grid."""

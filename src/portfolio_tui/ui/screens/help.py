@@ -21,8 +21,8 @@ def help_text(graphics: str) -> Content:
         Content(""),
     ]
     # The key column is as wide as the longest key list, plus a gap.
-    from .notes_editor import NOTES_EDITOR
-    from .tags_editor import TAGS_EDITOR
+    from ..dialogs.notes_editor import NOTES_EDITOR
+    from ..dialogs.tags_editor import TAGS_EDITOR
 
     sections = (*SECTIONS, ("Notes editor (E)", NOTES_EDITOR), ("Tags editor (t)", TAGS_EDITOR))
     width = 2 + max(cell_len(c.key_text) for _, commands in sections for c in commands)

@@ -14,6 +14,7 @@ from ...portfolio import Portfolio, not_shown_note
 from ...text import clean, count
 from ..commands import HOME, bindings
 from ..messages import ComparisonChosen, GalleryChosen
+from ..navigation import navigation
 from ..safe import plain
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.gallery_card import GalleryCard
@@ -116,8 +117,8 @@ class HomeScreen(Screen[None]):
 
     def on_gallery_chosen(self, message: GalleryChosen) -> None:
         message.stop()
-        self.app.open_gallery(message.gallery)  # type: ignore[attr-defined]
+        navigation(self.app).open_gallery(message.gallery)
 
     def on_comparison_chosen(self, message: ComparisonChosen) -> None:
         message.stop()
-        self.app.open_comparison(message.comparison)  # type: ignore[attr-defined]
+        navigation(self.app).open_comparison(message.comparison)

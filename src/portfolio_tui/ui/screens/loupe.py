@@ -18,12 +18,12 @@ from ...portfolio import Gallery, Photo, PhotoSet
 from ...provenance import Provenance, provenance
 from ...text import clean
 from ..commands import CURATE, LOUPE, bindings
+from ..curation_keys import CurationActions, curation_badge
 from ..decoding import DECODER
 from ..safe import markdown_source, plain
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.info_panel import InfoPanel, badge, read_facts
 from ..widgets.photo_view import PhotoView
-from .curate import CurationActions, curation_badge
 
 NARROW = 100
 """Below this width the notes panel starts hidden, leaving room for the photo."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -38,10 +37,8 @@ from ...presentation import (
 )
 from ...text import clean, count
 from ..commands import PRESENT, bindings
+from ..navigation import Navigation, navigation
 from ..widgets.photo_view import PhotoView
-
-if TYPE_CHECKING:
-    from ..app import PortfolioApp
 
 SIDES = 4
 """A comparison has at most four photos."""
@@ -153,9 +150,9 @@ class PresentScreen(Screen[Photo | None]):
         self.set_reactive(PresentScreen.captions, captions)
 
     @property
-    def portfolio_app(self) -> PortfolioApp:
-        """The app (typed)."""
-        return self.app  # type: ignore[return-value]
+    def portfolio_app(self) -> Navigation:
+        """The app, as screens use it."""
+        return navigation(self.app)
 
     @property
     def slide(self) -> Slide:
@@ -358,9 +355,9 @@ class PresentScreen(Screen[Photo | None]):
             return
         from .favourites import FavouritesScreen
 
-        app = self.portfolio_app
-        app.push_screen(
-            FavouritesScreen(picker.client or "", picker.photos(app.portfolio)), self._go_to
+        self.app.push_screen(
+            FavouritesScreen(picker.client or "", picker.photos(self.portfolio_app.portfolio)),
+            self._go_to,
         )
 
     def _go_to(self, photo: Photo | None) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from ...portfolio import Photo, PhotoSet
 from ...text import clean, count
 from ..commands import SURVEY, bindings
+from ..navigation import navigation
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.photo_view import PhotoView
 
@@ -111,8 +112,8 @@ class SurveyScreen(Screen[None]):
 
     def action_open(self) -> None:
         """The highlighted photo in the loupe, stepping through the survey's photos."""
-        self.app.open_photo(None, PhotoSet(self.photos), self.cursor)  # type: ignore[attr-defined]
+        navigation(self.app).open_photo(None, PhotoSet(self.photos), self.cursor)
 
     def action_back(self) -> None:
         """Back to where the survey was opened."""
-        self.app.leave(self)  # type: ignore[attr-defined]
+        navigation(self.app).leave(self)

@@ -5,22 +5,19 @@ cached Strips (so scrolling back and forth, and every repaint, is a dict
 lookup per line), thumbnails are decoded by a pool of worker threads (visible
 tiles first) and arrive in batches, and the grid is usable with placeholders
 before they do.
+
+Tiles are laid out and drawn in ``thumb_tiles``; thumbnails are kept and decoded by
+``thumb_loader``'s :class:`~portfolio_tui.ui.widgets.thumb_loader.ThumbLoader`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from concurrent.futures import Future
 
-from rich.cells import cell_len
 from rich.segment import Segment
-from rich.style import Style
 from textual import events, work
 from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Region, Size
@@ -32,93 +29,20 @@ from textual.types import NoActiveAppError
 from textual.worker import get_current_worker
 
 from ...curation import PhotoCuration
-from ...imaging.cache import shared_cache
-from ...imaging.cells import TRUECOLOR
-from ...imaging.sizes import DEFAULT_THUMB_INDEX, THUMB_WIDTHS, pixel_box, thumb_rows
+from ...imaging.sizes import DEFAULT_THUMB_INDEX, THUMB_WIDTHS
 from ...portfolio import Photo, PhotoSet
-from ...text import clean, fit, wrap
 from ..commands import GRID, bindings
 from ..messages import FirstScreenReady, PhotoChosen, PhotoHighlighted
-from ..rendering import CACHE, Rendered, colors_for, render_embedded, render_photo
+from ..rendering import Rendered, colors_for
+from .thumb_loader import Batch, ThumbLoader, Want
+from .thumb_tiles import LABEL_COLORS, Geometry, TileLook, draw_tile, geometry_for
 
-DECODE_THREADS = max(2, os.cpu_count() or 2)
-MAX_LOADED_THUMBS = 1500
-"""Thumbnails kept in memory per grid: several screens' worth at any size."""
+__all__ = ["LABEL_COLORS", "THUMB_WIDTHS", "Geometry", "ThumbGrid", "Want", "geometry_for"]
+
 MAX_CACHED_ROWS = 48
 """Composed rows of tiles kept for repaints (a few screens' worth)."""
-_POOL = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="thumb")
-LABEL_COLORS = {
-    "red": "#e5484d",
-    "yellow": "#f5d90a",
-    "green": "#46a758",
-    "blue": "#3e63dd",
-    "purple": "#8e4ec6",
-}
-"""Colour labels as drawn: the same in every theme, as in Lightroom."""
-_HEAVY = "┏━┓┗┛┃"
-_ROUNDED = "╭─╮╰╯│"
-_FLUSH_SECONDS = 0.05
-"""Decoded thumbnails are handed to the UI at most this often (one repaint per batch)."""
 PREFETCH_DELAY = 0.15
 """Seconds of no scrolling before the pages around the view are loaded ahead."""
-FIRST_BATCH_WAIT = 0.3
-"""The tiles on screen arrive together, unless some take longer than this."""
-
-Want = tuple[int, int, str]
-"""What a load is for: thumbnail columns, rows and colour depth."""
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """Where tiles sit for a given widget width and thumbnail width."""
-
-    thumb_cols: int
-    thumb_rows: int
-    columns: int
-
-    @property
-    def tile_width(self) -> int:
-        """Frame included."""
-        return self.thumb_cols + 2
-
-    @property
-    def tile_height(self) -> int:
-        """Frame, picture rows and title line."""
-        return self.thumb_rows + 3
-
-    @property
-    def pitch(self) -> int:
-        """Horizontal distance between tile starts (one column gap)."""
-        return self.tile_width + 1
-
-    def tile_region(self, index: int) -> Region:
-        """The tile's region in virtual (scrolled) coordinates."""
-        row, col = divmod(index, self.columns)
-        return Region(col * self.pitch, row * self.tile_height, self.tile_width, self.tile_height)
-
-
-def geometry_for(width: int, thumb_cols: int) -> Geometry:
-    """Lay tiles out across ``width`` cells, shrinking thumbnails if even one will not fit."""
-    thumb_cols = max(4, min(thumb_cols, width - 3))
-    rows = thumb_rows(thumb_cols)
-    columns = max(1, (width + 1) // (thumb_cols + 3))
-    return Geometry(thumb_cols, rows, columns)
-
-
-@dataclass(frozen=True)
-class _Look:
-    """The grid's styles, resolved once per style change rather than per line."""
-
-    base: Style
-    frame: Style
-    cursor: Style
-    title: Style
-    title_cursor: Style
-    placeholder: Style
-    error: Style
-    stars: Style
-    pick: Style
-    reject: Style
 
 
 class ThumbGrid(ScrollView, can_focus=True):
@@ -174,10 +98,8 @@ class ThumbGrid(ScrollView, can_focus=True):
         """``show_curation``: stars, flags and labels on the tiles (not in front of a client)."""
         super().__init__(id=id, classes=classes)
         self._show_curation = show_curation
-        # Loaded thumbnails, least recently drawn first; bounded so scrolling
-        # through a 10,000-photo shoot does not keep 10,000 thumbnails alive.
-        self._thumbs: OrderedDict[str, Rendered] = OrderedDict()
-        self._want: Want = (0, 0, TRUECOLOR)
+        self.loader = ThumbLoader()
+        """The thumbnails loaded, and the decodes that make them."""
         self._geometry = geometry_for(80, THUMB_WIDTHS[self.thumb_width])
         self._index_of: dict[str, int] = {}
         self.marked: set[str] = set()
@@ -186,10 +108,9 @@ class ThumbGrid(ScrollView, can_focus=True):
         # by row number; dropped when a tile in the row changes.
         self._rows: dict[int, tuple[Strip, ...]] = {}
         self._row_width = 0
-        self._look: _Look | None = None
+        self._look: TileLook | None = None
         self._sized: tuple[Size, Size, Size] | None = None
         self._prefetch: Timer | None = None
-        self._warm: tuple[Want, dict[str, Future[Rendered]]] = (self._want, {})
         self._first_screen_done = False
         self.set_reactive(ThumbGrid.cursor, cursor)
         if photos is not None:
@@ -214,19 +135,16 @@ class ThumbGrid(ScrollView, can_focus=True):
     @property
     def color_depth(self) -> str:
         """The colour depth thumbnails are drawn in ("truecolor" or "256")."""
-        return self._want[2]
+        return self.loader.want[2]
 
     def thumbnail(self, photo: Photo) -> Rendered | None:
         """The loaded thumbnail for ``photo`` at the current size, if any."""
-        return self._thumbs.get(photo.rel)
+        return self.loader.thumbs.get(photo.rel)
 
     def _relayout(self) -> None:
         width = max(1, self.scrollable_content_region.width)
         geometry = geometry_for(width, THUMB_WIDTHS[self.thumb_width])
-        want = (geometry.thumb_cols, geometry.thumb_rows, colors_for(self.app))
-        if want != self._want:
-            self._thumbs.clear()
-            self._want = want
+        self.loader.resize((geometry.thumb_cols, geometry.thumb_rows, colors_for(self.app)))
         self._geometry = geometry
         self._forget_rows()
         rows = -(-len(self.photos) // geometry.columns)
@@ -241,7 +159,7 @@ class ThumbGrid(ScrollView, can_focus=True):
         """Say once when every tile on the first screen has its thumbnail (or its error)."""
         if self._first_screen_done or not self.is_mounted or not self._sized:
             return
-        thumbs, photos = self._thumbs, self.photos
+        thumbs, photos = self.loader.thumbs, self.photos
         if all(
             (shown := thumbs.get(photos[i].rel)) is not None and not shown.placeholder
             for i in self._on_screen()
@@ -250,7 +168,7 @@ class ThumbGrid(ScrollView, can_focus=True):
             self.post_message(FirstScreenReady())
 
     def on_mount(self) -> None:
-        if not self._warm[1]:
+        if not self.loader.warming:
             self._warm_up()
         self._estimate_size()
 
@@ -259,7 +177,7 @@ class ThumbGrid(ScrollView, can_focus=True):
         self.call_after_refresh(self.scroll_to_cursor, False)
 
     def watch_photos(self, photos: PhotoSet) -> None:
-        self._thumbs.clear()
+        self.loader.thumbs.clear()
         self._index_of = {p.rel: i for i, p in enumerate(photos)}
         self._forget_rows()
         self.cursor = min(self.cursor, max(0, len(self.photos) - 1))
@@ -371,7 +289,7 @@ class ThumbGrid(ScrollView, can_focus=True):
         if self._prefetch is not None:
             self._prefetch.stop()
             self._prefetch = None
-        thumbs, photos = self._thumbs, self.photos
+        thumbs, photos = self.loader.thumbs, self.photos
         if any(
             (shown := thumbs.get(photos[i].rel)) is None or shown.placeholder
             for i in self._on_screen()
@@ -460,47 +378,18 @@ class ThumbGrid(ScrollView, can_focus=True):
             self.action_open()
 
     def _index_at(self, x: int, y: int) -> int | None:
-        g = self._geometry
-        col, within = divmod(x, g.pitch)
-        if col >= g.columns or within >= g.tile_width:
-            return None
-        index = (y // g.tile_height) * g.columns + col
-        return index if 0 <= index < len(self.photos) else None
+        return self._geometry.index_at(x, y, len(self.photos))
 
     # -- thumbnails --------------------------------------------------------------
     def _on_screen(self) -> range:
         """Indices of the tiles at least partly on screen."""
-        g = self._geometry
-        top = int(self.scroll_offset.y)
         height = max(1, self.scrollable_content_region.height)
-        first = top // g.tile_height * g.columns
-        last = ((top + height - 1) // g.tile_height + 1) * g.columns
-        return range(first, min(last, len(self.photos)))
+        return self._geometry.on_screen(int(self.scroll_offset.y), height, len(self.photos))
 
     def _visible_indices(self) -> list[int]:
         """Visible tiles first, then a page below and above, then the rest nearby."""
-        g = self._geometry
         height = max(1, self.scrollable_content_region.height)
-        first_row = int(self.scroll_offset.y) // g.tile_height
-        rows_visible = height // g.tile_height + 2
-        total = len(self.photos)
-
-        def span(start_row: int, count: int) -> range:
-            start = max(0, start_row * g.columns)
-            return range(start, min(total, (start_row + count) * g.columns))
-
-        order: list[int] = []
-        seen: set[int] = set()
-        for block in (
-            span(first_row, rows_visible),
-            span(first_row + rows_visible, rows_visible),
-            span(first_row - rows_visible, rows_visible),
-        ):
-            for i in block:
-                if i not in seen:
-                    seen.add(i)
-                    order.append(i)
-        return order
+        return self._geometry.load_order(int(self.scroll_offset.y), height, len(self.photos))
 
     def _warm_up(self) -> None:
         """Start decoding what the first screen will show, before the first layout.
@@ -519,15 +408,9 @@ class ThumbGrid(ScrollView, can_focus=True):
         row = self.cursor // g.columns
         rows = height // g.tile_height + 1
         first = max(0, (row - rows) * g.columns) if row >= rows else 0
-        cols, rows_px, colors = want
         photos = self.photos
-        futures = {
-            photos[i].rel: _POOL.submit(
-                render_photo, photos[i].real_path, cols, rows_px, None, colors
-            )
-            for i in range(first, min(len(photos), first + g.columns * (rows + 1)))
-        }
-        self._warm = (want, futures)
+        end = min(len(photos), first + g.columns * (rows + 1))
+        self.loader.warm_up((photos[i] for i in range(first, end)), want)
 
     def _estimate_size(self) -> None:
         """Size the whole grid before its first layout, for the screen's width.
@@ -546,47 +429,21 @@ class ThumbGrid(ScrollView, can_focus=True):
         rows = -(-len(self.photos) // g.columns)
         self.virtual_size = Size(g.columns * g.pitch - 1, rows * g.tile_height)
 
-    def _take_warm(self) -> dict[str, Future[Rendered]]:
-        """The start-up decodes, if they are for the current box (others are cancelled)."""
-        want, futures = self._warm
-        self._warm = (self._want, {})
-        if want == self._want:
-            return futures
-        for future in futures.values():
-            future.cancel()
-        return {}
-
     def _load_visible(self) -> None:
         if not self.is_mounted or not self.photos:
             return
-        cols, rows, colors = self._want
-        warm = self._take_warm()
+        loader = self.loader
+        warm = loader.take_warm()
         shown = self._on_screen()
-        # Renders already made (at start-up, or before this tile was forgotten) are
-        # shown at once, without touching the file system; the worker confirms them.
-        found: list[tuple[Photo, Rendered]] = []
-        for index in shown:
-            photo = self.photos[index]
-            loaded = self._thumbs.get(photo.rel)
-            if loaded is not None and not loaded.placeholder:
-                continue
-            future = warm.get(photo.rel)
-            if future is not None and future.done() and not future.cancelled():
-                del warm[photo.rel]
-                if future.exception() is None:
-                    found.append((photo, future.result()))
-                    continue
-            peeked = CACHE.peek(photo.real_path, cols, rows, colors=colors)
-            if peeked is not None:
-                found.append((photo, peeked))
+        found = loader.ready((self.photos[index] for index in shown), warm)
         if found:
-            self._add_thumbs(found, self._want)
+            self._add_thumbs(found, loader.want)
         confirm = {photo.rel for photo, _ in found}
         wanted = [
             self.photos[i]
             for i in self._visible_indices()
             if self.photos[i].rel in confirm
-            or (loaded := self._thumbs.get(self.photos[i].rel)) is None
+            or (loaded := loader.thumbs.get(self.photos[i].rel)) is None
             or loaded.placeholder
         ]
         adopted = {p.rel: warm.pop(p.rel) for p in wanted if p.rel in warm}
@@ -594,10 +451,10 @@ class ThumbGrid(ScrollView, can_focus=True):
             future.cancel()  # decoded for tiles that turned out not to be wanted
         if wanted:
             # Placeholders only for tiles showing nothing yet (decided here, on the UI thread).
-            blank = frozenset(p.rel for p in wanted if p.rel not in self._thumbs)
+            blank = frozenset(p.rel for p in wanted if p.rel not in loader.thumbs)
             first = frozenset(p.rel for p in wanted) & {self.photos[i].rel for i in shown}
             first -= confirm
-            self._load(wanted, self._want, blank, first, adopted)
+            self._load(wanted, loader.want, blank, first, adopted)
 
     @work(thread=True, exclusive=True, group="thumbs", exit_on_error=False)
     def _load(
@@ -608,97 +465,34 @@ class ThumbGrid(ScrollView, can_focus=True):
         on_screen: frozenset[str] = frozenset(),
         adopted: dict[str, Future[Rendered]] | None = None,
     ) -> None:
-        """Decode ``photos`` in order on the pool and hand them to the UI in batches.
-
-        The tiles ``on_screen`` arrive together in one batch (one repaint, not one
-        per decode); the rest (pages ahead) are only started once that batch has
-        been drawn, so their decoding does not slow the frame down.  Decodes
-        already under way (``adopted``) are waited for, not started again.
-        """
+        """Decode ``photos`` (see :meth:`ThumbLoader.decode`); batches go to :meth:`_add_thumbs`."""
         worker = get_current_worker()
-        cols, rows, colors = want
-        adopted = adopted or {}
-        pending: dict[Future[Rendered], Photo] = {
-            adopted[photo.rel]: photo for photo in photos if photo.rel in adopted
-        }
-        queue = [(at, photo) for at, photo in enumerate(photos) if photo.rel not in adopted]
-        batch: list[tuple[Photo, Rendered]] = []
-        # Photos not in the disk cache need a full decode: show the camera's
-        # embedded thumbnail at once (a tiny decode) while the real one is made.
-        cache = shared_cache()
-        for photo in photos:
-            if worker.is_cancelled:
-                break
-            if photo.rel not in blank or cache.contains(photo.real_path, pixel_box(cols, rows)):
-                continue
-            quick = render_embedded(photo.real_path, cols, rows, colors)
-            if quick is not None:
-                batch.append((photo, quick))
-        if batch and not worker.is_cancelled:
-            self.app.call_from_thread(self._add_thumbs, batch, want)
-            batch = []
-        # First the tiles on screen, all at once, handed over in one batch; the
-        # rest (pages ahead) only once that batch has been drawn.
-        waiting = set(on_screen)
-        head = max((at + 1 for at, p in enumerate(photos) if p.rel in waiting), default=0)
-        started = last_flush = time.monotonic()
-        while (queue or pending) and not worker.is_cancelled:
-            while queue and (queue[0][0] < head if head else len(pending) < DECODE_THREADS * 2):
-                photo = queue.pop(0)[1]
-                # Positional: tests stand in for render_photo with (path, *args).
-                path = photo.real_path
-                pending[_POOL.submit(render_photo, path, cols, rows, None, colors)] = photo
-            done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            for future in done:
-                photo = pending.pop(future)
-                waiting.discard(photo.rel)
-                try:
-                    batch.append((photo, future.result()))
-                except Exception:  # a decoder bug shows as an unreadable tile, never a crash
-                    batch.append((photo, Rendered(("", 0, 0, 0, 0), error="could not draw")))
-            now = time.monotonic()
-            if head:
-                if waiting and now - started < FIRST_BATCH_WAIT:
-                    continue
-                painted = threading.Event()
-                if batch:
-                    self.app.call_from_thread(self._add_thumbs, batch, want, painted)
-                    while not (painted.wait(0.05) or worker.is_cancelled):
-                        pass
-                batch, last_flush, head = [], now, 0
-            elif batch and (now - last_flush > _FLUSH_SECONDS or not (queue or pending)):
-                self.app.call_from_thread(self._add_thumbs, batch, want)
-                batch, last_flush = [], now
-        for future in pending:
-            future.cancel()
+
+        def hand_over(batch: Batch, want: Want, painted: threading.Event | None) -> None:
+            self.app.call_from_thread(self._add_thumbs, batch, want, painted)
+
+        self.loader.decode(
+            photos,
+            want,
+            blank,
+            on_screen,
+            adopted or {},
+            hand_over,
+            lambda: worker.is_cancelled,
+        )
 
     def _add_thumbs(
         self,
-        batch: list[tuple[Photo, Rendered]],
+        batch: Batch,
         want: Want,
         painted: threading.Event | None = None,
     ) -> None:
         """Take decoded thumbnails (on the UI thread); ``painted`` is set once they are drawn."""
         if painted is not None:
             self.call_after_refresh(painted.set)
-        if want != self._want:
+        if want != self.loader.want:
             return
-        changed: list[Photo] = []
-        for photo, rendered in batch:
-            current = self._thumbs.get(photo.rel)
-            if rendered.placeholder and current is not None and not current.placeholder:
-                continue  # the real thumbnail won the race
-            self._thumbs[photo.rel] = rendered
-            self._thumbs.move_to_end(photo.rel)
-            if rendered is not current:
-                changed.append(photo)
-        # What is on screen is the last to go, whatever order the batches came in.
-        for shown in self._on_screen():
-            rel = self.photos[shown].rel
-            if rel in self._thumbs:
-                self._thumbs.move_to_end(rel)
-        while len(self._thumbs) > MAX_LOADED_THUMBS:
-            self._thumbs.popitem(last=False)
+        changed = self.loader.take(batch, (self.photos[shown].rel for shown in self._on_screen()))
         self._refresh_tiles(
             index for photo in changed if (index := self._index_of.get(photo.rel)) is not None
         )
@@ -724,23 +518,10 @@ class ThumbGrid(ScrollView, can_focus=True):
         self._rows.clear()
         self._row_width = 0
 
-    def _styles(self) -> _Look:
+    def _styles(self) -> TileLook:
         look = self._look
         if look is None:
-            base = self.rich_style
-            style = self.get_component_rich_style
-            look = self._look = _Look(
-                base=base,
-                frame=base + style("thumb-grid--frame"),
-                cursor=base + style("thumb-grid--cursor"),
-                title=base + style("thumb-grid--title"),
-                title_cursor=base + style("thumb-grid--title-cursor"),
-                placeholder=base + style("thumb-grid--placeholder"),
-                error=base + style("thumb-grid--error"),
-                stars=base + style("thumb-grid--stars"),
-                pick=base + style("thumb-grid--pick"),
-                reject=base + style("thumb-grid--reject"),
-            )
+            look = self._look = TileLook.resolve(self.rich_style, self.get_component_rich_style)
         return look
 
     def _compose_row(self, row: int) -> tuple[Strip, ...]:
@@ -784,67 +565,23 @@ class ThumbGrid(ScrollView, can_focus=True):
         keep = sorted(self._rows, key=lambda r: abs(r - row))[: MAX_CACHED_ROWS // 2]
         self._rows = {r: self._rows[r] for r in keep}
 
-    def _tile(self, index: int, look: _Look) -> list[list[Segment]]:
-        """Each line of one tile: frame, picture (or placeholder) and title."""
-        g = self._geometry
-        inner = g.thumb_cols
-        focused = index == self.cursor
-        frame = look.cursor if focused else look.frame
-        corners = _HEAVY if focused else _ROUNDED
-        # The cursor shows in the top and bottom edges and the title, not the
-        # sides: a move then changes three lines of each tile, not all of them
-        # (Textual rewrites a changed line from the grid's left edge).
-        side = Segment(_ROUNDED[5], look.frame)
+    def _tile(self, index: int, look: TileLook) -> list[list[Segment]]:
+        """Each line of one tile (see ``thumb_tiles.draw_tile``)."""
         photo = self.photos[index]
-        marked = photo.rel in self.marked
-        title = fit(("● " if marked else "") + clean(photo.display_title), inner)
-        title_style = look.title_cursor if focused or marked else look.title
-        pad = (inner - cell_len(title)) // 2
-        lines: list[list[Segment]] = [
-            [Segment(corners[0] + corners[1] * inner + corners[2], frame)]
-        ]
-        for picture_line in self._picture(photo, look):
-            lines.append([side, *picture_line, side])
-        lines.append(
-            [
-                side,
-                Segment(" " * pad, title_style),
-                Segment(title, title_style),
-                Segment(" " * (inner - pad - cell_len(title)), title_style),
-                side,
-            ]
+        rendered = self.loader.thumbs.get(photo.rel)
+        if rendered is not None:
+            self.loader.thumbs.move_to_end(photo.rel)  # drawn: recently used
+        return draw_tile(
+            self._geometry,
+            look,
+            photo,
+            focused=index == self.cursor,
+            marked=photo.rel in self.marked,
+            rendered=rendered,
+            curation=self._curation(photo),
+            # Which files the photo is matters while culling, not in front of a client.
+            badge=photo.format_badge if self._show_curation else None,
         )
-        lines.append(self._bottom_edge(photo, corners, frame, look))
-        return lines
-
-    def _bottom_edge(self, photo: Photo, corners: str, frame: Style, look: _Look) -> list[Segment]:
-        """The tile's lower edge: stars, flag and colour label; RAW or RAW+JPEG at the right."""
-        inner = self._geometry.thumb_cols
-        curation = self._curation(photo)
-        rule = corners[1]
-        parts: list[Segment] = []
-        if curation is not None and inner >= 9:
-            if curation.rating:
-                parts.append(Segment("★" * curation.rating, look.stars))
-            if curation.flag == "pick":
-                parts.append(Segment("⚑", look.pick))
-            elif curation.flag == "reject":
-                parts.append(Segment("✕", look.reject))
-            if curation.label:
-                parts.append(Segment("●", frame + Style(color=LABEL_COLORS[curation.label])))
-        segments = [Segment(corners[3] + rule, frame)]
-        used = 1
-        for part in parts:
-            segments += [part, Segment(rule, frame)]
-            used += cell_len(part.text) + 1
-        # Which files the photo is matters while culling, not in front of a client.
-        badge = photo.format_badge if self._show_curation else None
-        tail = f"{badge}{rule}" if badge and inner - used >= len(badge) + 2 else ""
-        segments.append(Segment(rule * max(0, inner - used - len(tail)), frame))
-        if tail:
-            segments += [Segment(badge or "", look.title), Segment(rule, frame)]
-        segments.append(Segment(corners[4], frame))
-        return segments
 
     def _curation(self, photo: Photo) -> PhotoCuration | None:
         curator = getattr(self.app, "curator", None)
@@ -852,56 +589,3 @@ class ThumbGrid(ScrollView, can_focus=True):
             return None
         found = curator.snapshot.photo(photo.rel)
         return None if found.is_empty else found
-
-    def _picture(self, photo: Photo, look: _Look) -> list[list[Segment]]:
-        """The picture rows of a tile, each ``thumb_cols`` cells wide."""
-        g = self._geometry
-        inner = g.thumb_cols
-        base = look.base
-        blank_line = [Segment(" " * inner, base)]
-        rendered = self._thumbs.get(photo.rel)
-        if rendered is not None:
-            self._thumbs.move_to_end(photo.rel)  # drawn: recently used
-        if rendered is not None and not rendered.error:
-            strips = rendered.strips
-            top = (g.thumb_rows - len(strips)) // 2
-            left = (inner - rendered.width) // 2
-            lines: list[list[Segment]] = []
-            for index in range(g.thumb_rows):
-                picture_line = index - top
-                if not 0 <= picture_line < len(strips):
-                    lines.append(blank_line)
-                    continue
-                strip = strips[picture_line]
-                if left >= 0 and strip.cell_length + left <= inner:
-                    right = inner - left - strip.cell_length
-                    segments = list(strip)
-                    if left:
-                        segments.insert(0, Segment(" " * left, base))
-                    if right:
-                        segments.append(Segment(" " * right, base))
-                    lines.append(segments)
-                else:
-                    right = max(0, inner - left - strip.cell_length)
-                    lines.append(list(strip.crop_pad(inner, max(0, left), right, base)))
-            return lines
-        if rendered is None:
-            texts = ["·"]
-            style = look.placeholder
-        else:
-            texts = ["⚠", *wrap(rendered.error or "", inner - 2)]
-            style = look.error
-        top = (g.thumb_rows - len(texts)) // 2
-        lines = []
-        for index in range(g.thumb_rows):
-            text_line = index - top
-            text = fit(texts[text_line], inner) if 0 <= text_line < len(texts) else ""
-            pad = (inner - cell_len(text)) // 2
-            lines.append(
-                [
-                    Segment(" " * pad, base),
-                    Segment(text, style),
-                    Segment(" " * (inner - pad - cell_len(text)), base),
-                ]
-            )
-        return lines
