@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit check-demo clean demo
+.PHONY: run test lint typecheck imports unit check-demo clean demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("portfolio-tui needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
@@ -25,13 +25,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
 check-demo: $(STAMP)
 	$(BIN)/portfolio-tui check config.toml
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-test: lint typecheck check-demo unit
+test: lint typecheck imports check-demo unit
 
 demo: $(STAMP)
 	$(BIN)/python scripts/make_demo.py
