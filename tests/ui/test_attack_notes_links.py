@@ -19,9 +19,9 @@ from ui_support import screen_text, settle
 from conftest import ImageMaker, write
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.ui.app import PortfolioApp
+from portfolio_tui.ui.dialogs.notes_editor import NotesArea, NotesEditor
 from portfolio_tui.ui.screens.gallery import GalleryScreen
 from portfolio_tui.ui.screens.loupe import LoupeScreen
-from portfolio_tui.ui.dialogs.notes_editor import NotesArea, NotesEditor
 
 WIDE = (160, 44)
 CONFIG = """\
