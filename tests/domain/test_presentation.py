@@ -17,13 +17,13 @@ from portfolio_tui.presentation import (
     Slideshow,
     TitleCard,
     comparison_deck,
-    deck_photos,
     first_lines,
     gallery_deck,
     index_of,
     portfolio_deck,
     presentable,
     reveal,
+    slide_photos,
 )
 
 CONFIG = """
@@ -142,7 +142,8 @@ def test_the_portfolio_deck_puts_each_gallery_behind_its_card_then_comparisons(
     ]
     opening = deck[0]
     assert isinstance(opening, TitleCard) and opening.detail == "3 photographs"
-    assert [p.name for p in deck_photos(deck)] == ["a.jpg", "b.jpg", "c.jpg"]
+    shown = dict.fromkeys(p.name for slide in deck for p in slide_photos(slide))
+    assert list(shown) == ["a.jpg", "b.jpg", "c.jpg"]
 
 
 def test_index_of_finds_a_photo_and_falls_back_to_the_title_card(portfolio: Portfolio) -> None:

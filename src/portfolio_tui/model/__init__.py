@@ -8,7 +8,11 @@
 - :mod:`.safe_paths`: paths that stay inside the portfolio root, and reading notes files.
 - :mod:`.loader`: scanning the folders into galleries and comparisons.
 - :mod:`.opening`: finding the portfolio from the command-line PATH and opening it.
+- :mod:`.selection`: filtering and sorting a gallery by its curation (what the grid shows).
+- :mod:`.presentation`: a presentation's deck of slides, and the slideshow's clock.
 
-``portfolio_tui.config`` and ``portfolio_tui.portfolio`` re-export the public names.
+``portfolio_tui.config``, ``portfolio_tui.portfolio``, ``portfolio_tui.selection`` and
+``portfolio_tui.presentation`` re-export the public names. Provenance stays outside the
+model (``portfolio_tui.provenance``): it reads XMP, and ``portfolio_tui.xmp`` uses the model.
 This package imports nothing itself, so importing one module loads only what it needs.
 """

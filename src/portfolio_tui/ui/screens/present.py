@@ -373,8 +373,3 @@ class PresentScreen(Screen[Photo | None]):
         """Back to where the presentation started."""
         self.slideshow.pause()
         self.portfolio_app.leave(self, self.last_photo)
-
-    def favourites_changed(self) -> None:
-        """Another screen changed the favourites: redraw hearts and the end card."""
-        if self.is_mounted:
-            self._show()
