@@ -5,6 +5,7 @@ photographer fixing a config by hand needs the line.  This scanner walks the
 (already valid) TOML text and maps every key path -- ``("galleries", 0, "id")``,
 ``("photos", "studio/a.jpg", "tags", 1)`` -- to its 1-based line and column.
 It never raises: on anything unexpected it returns what it found so far.
+:func:`error_position` does the same for a document that does not parse.
 """
 
 from __future__ import annotations
@@ -22,6 +23,21 @@ Position = tuple[int, int]
 KeyPath = tuple[str | int, ...]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def error_position(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None, int | None]:
+    """``exc``'s message without its "(at line L, column C)", then L and C (1-based).
+
+    Config, curation and picks files all report a TOML error this way.
+    """
+    message = str(exc)
+    m = _TOML_POS.search(message)
+    if m:
+        return message[: m.start()].strip(), int(m.group(1)), int(m.group(2))
+    if getattr(exc, "lineno", None):  # pragma: no cover - newer tomllib
+        return message, getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    return message, None, None
 
 
 class _Scanner:

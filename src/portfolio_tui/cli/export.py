@@ -281,8 +281,6 @@ def _same_content(original: BinaryIO, size: int, other: Path) -> bool:
 
 def _safe_part(text: str) -> str:
     """A gallery id as part of a file name (no separators or control characters)."""
-    import re
-
     return re.sub(r"[^\w.-]+", "_", text).strip("._") or "gallery"
 
 

@@ -7,12 +7,11 @@ how to fix it.  Paths are kept as written (relative to the portfolio root);
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from .._tomlpos import KeyPath, key_positions
+from .._tomlpos import KeyPath, error_position, key_positions
 from ..problems import ConfigError, ConfigUnreadable, Problem
 from .config_types import (
     COLOR_MODES,
@@ -85,22 +84,12 @@ def read_config(path: Path) -> tuple[Config, list[Problem]]:
     return parse_config(text, path)
 
 
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
 def parse_config(text: str, path: Path) -> tuple[Config, list[Problem]]:
     """Validate config ``text`` as if read from ``path`` (see :func:`read_config`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        line = column = None
-        m = _TOML_POS.search(message)
-        if m:
-            line, column = int(m.group(1)), int(m.group(2))
-            message = message[: m.start()].strip()
-        elif getattr(exc, "lineno", None):
-            line, column = exc.lineno, exc.colno
+        message, line, column = error_position(exc)
         raise ConfigUnreadable(
             [
                 Problem(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .._tomlpos import error_position
 from ..files import (
     LockTimeout,
     NotRegularFile,
@@ -79,7 +80,6 @@ HEADER = (
 _UNSAFE_NAME = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
 )
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ESCAPE = re.compile("[\x00-\x1f\x7f]")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -355,14 +355,7 @@ class PicksStore:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            message = str(exc)
-            where: int | None = None
-            m = _TOML_POS.search(message)
-            if m:
-                where = int(m.group(1))
-                message = message[: m.start()].strip()
-            elif getattr(exc, "lineno", None):  # pragma: no cover - newer tomllib
-                where = exc.lineno
+            message, where, _ = error_position(exc)
             raise PicksError(
                 f"damaged picks file, not valid TOML: {message[:1].lower()}{message[1:]}; "
                 "fix or remove that line (nothing is saved until then)",

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .._tomlpos import key_positions
+from .._tomlpos import error_position, key_positions
 from ..files import read_regular
 from ..names import from_store, to_store
 from ..problems import Problem, Severity
@@ -41,7 +41,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -188,14 +187,7 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
 
 def _damaged(path: Path, exc: tomllib.TOMLDecodeError) -> CurationError:
     """The TOML error with its line and column, as a CurationError."""
-    message = str(exc)
-    line = column = None
-    m = _TOML_POS.search(message)
-    if m:
-        line, column = int(m.group(1)), int(m.group(2))
-        message = message[: m.start()].strip()
-    elif getattr(exc, "lineno", None):  # pragma: no cover - newer tomllib
-        line, column = exc.lineno, exc.colno
+    message, line, column = error_position(exc)
     return CurationError(
         path,
         f"damaged curation file, not valid TOML: {message[:1].lower()}{message[1:]}; "

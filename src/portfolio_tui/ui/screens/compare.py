@@ -486,8 +486,6 @@ class CompareScreen(Screen[None]):
 
     def action_present(self) -> None:
         """This comparison as a reveal, full screen: each photo alone, then side by side."""
-        from dataclasses import replace
-
         navigation(self.app).present_comparison(replace(self.comparison, sides=tuple(self.sides)))
 
     def action_back(self) -> None:
