@@ -17,7 +17,6 @@ No Textual here: this module runs in workers and in command-line tools.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import sys
 import unicodedata
@@ -40,6 +39,7 @@ from ..files import (
     write_problem,
 )
 from ..names import from_store, storable, to_store
+from . import toml_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,8 +80,6 @@ HEADER = (
 _UNSAFE_NAME = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
 )
-_ESCAPE = re.compile("[\x00-\x1f\x7f]")
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class PicksError(Exception):
@@ -196,62 +194,24 @@ def _to_picks(client: str, table: object) -> ClientPicks:
 # -- writing ---------------------------------------------------------------------
 
 
-def _escape_char(m: re.Match[str]) -> str:
-    char = m.group(0)
-    named = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
-    return named.get(char) or f"\\u{ord(char):04X}"
-
-
-def _string(text: str) -> str:
-    """A TOML basic string: every control character escaped, so any name is safe."""
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + _ESCAPE.sub(_escape_char, text) + '"'
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else _string(key)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, dt.datetime):
-        if value.utcoffset() == dt.timedelta(0):
-            return value.replace(tzinfo=None).isoformat() + "Z"
-        return value.isoformat()
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")  # pragma: no cover
-
-
 def render(data: Mapping[str, Any]) -> str:
     """The file's text: a header comment, ``version``, other top-level keys, then one
     table per client (sorted case-insensitively), each pick on one line."""
     out = [HEADER.rstrip("\n"), f"version = {VERSION}"]
     clients = data.get("clients")
     out.extend(
-        f"{_key(k)} = {_value(v)}" for k, v in data.items() if k not in ("version", "clients")
+        f"{toml_text.key(k)} = {toml_text.value(v)}"
+        for k, v in data.items()
+        if k not in ("version", "clients")
     )
     if isinstance(clients, Mapping):
         for client in sorted(clients, key=lambda c: (c.casefold(), c)):
             out.append("")
-            out.append(f"[clients.{_string(client)}]")
+            out.append(f"[clients.{toml_text.string(client)}]")
             table = clients[client]
-            out.extend(f"{_string(to_store(k))} = {_value(v)}" for k, v in table.items())
+            out.extend(
+                f"{toml_text.string(to_store(k))} = {toml_text.value(v)}" for k, v in table.items()
+            )
     return "\n".join(out) + "\n"
 
 

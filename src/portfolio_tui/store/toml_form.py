@@ -9,8 +9,6 @@ the parsed tables (``_merge``), and holds ``curation export`` / ``curation impor
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +19,7 @@ from .._tomlpos import error_position, key_positions
 from ..files import read_regular
 from ..names import from_store, to_store
 from ..problems import Problem, Severity
+from . import toml_text
 from .changes import (
     _COVER,
     _ORDER,
@@ -40,8 +39,6 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 # -- reading ---------------------------------------------------------------------
@@ -203,58 +200,6 @@ _PHOTO_KEY_ORDER = {name: i for i, name in enumerate((*PHOTO_FIELDS, "updated_by
 _TOP_ORDER = {"format": 0, "photos": 1, "order": 2, "covers": 3}
 
 
-def _key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else _string(key)
-
-
-def _escape_char(m: re.Match[str]) -> str:
-    char = m.group(0)
-    named = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
-    if char in named:
-        return named[char]
-    return f"\\u{ord(char):04X}"
-
-
-_ESCAPE = re.compile("[\x00-\x1f\x7f]")
-_ESCAPE_MULTI = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _string(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + _ESCAPE.sub(_escape_char, text) + '"'
-
-
-def _multiline(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"""\n' + _ESCAPE_MULTI.sub(_escape_char, text) + '"""'
-
-
-def _value(value: Any, top: bool = False) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _multiline(value) if top and "\n" in value else _string(value)
-    if isinstance(value, dt.datetime):
-        if value.utcoffset() == dt.timedelta(0):
-            return value.replace(tzinfo=None).isoformat() + "Z"
-        return value.isoformat()
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")  # pragma: no cover
-
-
 def _render_table(
     out: list[str], path: tuple[str, ...], table: Mapping[str, Any], order: Callable[[str], Any]
 ) -> None:
@@ -264,8 +209,8 @@ def _render_table(
     if path and (plain or not subs):
         if out:
             out.append("")
-        out.append("[" + ".".join(_key(p) for p in path) + "]")
-    out.extend(f"{_key(k)} = {_value(table[k], top=True)}" for k in plain)
+        out.append("[" + ".".join(toml_text.key(p) for p in path) + "]")
+    out.extend(f"{toml_text.key(k)} = {toml_text.value(table[k], top=True)}" for k in plain)
     for k in subs:
         sub_path = (*path, k)
         if len(sub_path) == 2 and sub_path[0] == "photos":
