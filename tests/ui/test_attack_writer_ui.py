@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_support import screen_lines, screen_text, settle
+from ui_support import notices, screen_lines, screen_text, settle
 
 from conftest import ImageMaker
 from portfolio_tui.curation import Snapshot
@@ -49,10 +49,6 @@ def app_for(root: Path, **kwargs: Any) -> PortfolioApp:
 def saved_picks(app: PortfolioApp) -> None:
     """Wait for the favourites' writer to finish what was asked of it (it stays running)."""
     wait(app.picker._pending, timeout=5)
-
-
-def notices(app: PortfolioApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 def on_disk(root: Path) -> Snapshot:

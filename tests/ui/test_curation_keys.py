@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from ui_support import screen_lines, screen_text, settle
+from ui_support import tile_edge as edge
 
 from conftest import ImageMaker
 from portfolio_tui.curation import Change, Snapshot
@@ -42,15 +43,6 @@ def on_disk(root: Path) -> Snapshot:
     """What is saved, read as a viewer would (a store of its own, read-only)."""
     with SqliteCurationStore(root, read_only=True) as store:
         return store.load()
-
-
-def edge(app: PortfolioApp, index: int) -> str:
-    """The lower edge of tile ``index`` in the first row (where its badges are)."""
-    grid = app.screen.query_one(ThumbGrid)
-    g = grid.geometry
-    line = screen_lines(app)[grid.region.y + g.tile_height - 1]
-    start = grid.region.x + index * g.pitch
-    return line[start : start + g.tile_width]
 
 
 async def saved(app: PortfolioApp) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_support import screen_lines, screen_text, settle
+from ui_support import notices, screen_lines, screen_text, settle
+from ui_support import tile_edge as edge
 
 from conftest import ImageMaker
 from portfolio_tui.curation import Change, Snapshot
@@ -42,19 +43,6 @@ def app_for(root: Path) -> PortfolioApp:
         curation=SqliteCurationStore(root, author="me@test"),
         watch_curation=False,
     )
-
-
-def edge(app: PortfolioApp, index: int) -> str:
-    """The lower edge of tile ``index`` in the first row (where its badges are)."""
-    grid = app.screen.query_one(ThumbGrid)
-    g = grid.geometry
-    line = screen_lines(app)[grid.region.y + g.tile_height - 1]
-    start = grid.region.x + index * g.pitch
-    return line[start : start + g.tile_width]
-
-
-def notices(app: PortfolioApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 def on_disk(root: Path) -> Snapshot:

@@ -9,14 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ui_support import screen_lines, settle
+from ui_support import notices, screen_lines, settle
+from ui_support import tile_edge as edge
 
 from conftest import ImageMaker
 from portfolio_tui.curation import Change
 from portfolio_tui.portfolio import open_portfolio
 from portfolio_tui.store.sqlite_curation import SqliteCurationStore
 from portfolio_tui.ui.app import PortfolioApp
-from portfolio_tui.ui.widgets.thumb_grid import ThumbGrid
 
 SIZE = (120, 34)
 WAIT = 10.0
@@ -37,19 +37,6 @@ def app_for(root: Path, **kwargs: object) -> PortfolioApp:
         curation=SqliteCurationStore(root, author="me@test", **kwargs),  # type: ignore[arg-type]
         watch_curation=True,
     )
-
-
-def edge(app: PortfolioApp, index: int) -> str:
-    """The lower edge of tile ``index`` in the first row (where its badges are)."""
-    grid = app.screen.query_one(ThumbGrid)
-    g = grid.geometry
-    line = screen_lines(app)[grid.region.y + g.tile_height - 1]
-    start = grid.region.x + index * g.pitch
-    return line[start : start + g.tile_width]
-
-
-def notices(app: PortfolioApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def until(pilot, done: Callable[[], bool]) -> bool:  # type: ignore[no-untyped-def]

@@ -103,3 +103,19 @@ def jpeg_bytes(
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+def tile_edge(app: App[Any], index: int) -> str:
+    """The lower edge of tile ``index`` in the first row of the grid shown (its badges)."""
+    from portfolio_tui.ui.widgets.thumb_grid import ThumbGrid
+
+    grid = app.screen.query_one(ThumbGrid)
+    g = grid.geometry
+    line = screen_lines(app)[grid.region.y + g.tile_height - 1]
+    start = grid.region.x + index * g.pitch
+    return line[start : start + g.tile_width]
+
+
+def notices(app: App[Any]) -> list[str]:
+    """Every notice the app has shown, as text."""
+    return [str(n.message) for n in app._notifications]
