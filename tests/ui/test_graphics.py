@@ -243,9 +243,9 @@ async def test_comparison_draws_each_side_in_graphics() -> None:
         )
 
 
-async def test_a_sixel_still_on_screen_is_stepped_over_not_sent_again(
-    shoot: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def sixels_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The Sixel images the photo views put in their frames, in order."""
     sent: list[str] = []
     original = photo_view.sixel_segments
 
@@ -255,6 +255,13 @@ async def test_a_sixel_still_on_screen_is_stepped_over_not_sent_again(
         return segments
 
     monkeypatch.setattr(photo_view, "sixel_segments", recording)
+    return sent
+
+
+async def test_a_sixel_still_on_screen_is_stepped_over_not_sent_again(
+    shoot: Path, sixels_sent: list[str]
+) -> None:
+    sent = sixels_sent
     app, _ = graphics_app(shoot, SIXEL)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -283,6 +290,37 @@ async def test_a_sixel_still_on_screen_is_stepped_over_not_sent_again(
         await pilot.resize_terminal(SIZE[0] + 10, SIZE[1])
         await settle(pilot)
         assert len(sent) > 1 and sent[-1] != sent[0]
+
+
+async def test_a_sixel_counts_as_shown_only_once_a_frame_carries_it(
+    shoot: Path, sixels_sent: list[str]
+) -> None:
+    """Textual renders whole widgets but writes only the lines its update covers (and no
+    frame made during a batch update): an image rendered is not yet an image shown."""
+    app, _ = graphics_app(shoot, SIXEL)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = view_of(app)
+        whole = Region(0, 0, *view.size)
+        app.frames.watch(lambda data: None)  # as in a terminal: frames are watched
+        view.forget_sixel()
+        sixels_sent.clear()
+        assert len(sixel_in(view.render_lines(whole))) == 1  # a frame that was not written
+        # Not taken as shown: the next repaint sends it again, not steps over it.
+        assert len(sixel_in(view.render_lines(whole))) == 1
+        # Once the screen is idle, the view paints itself again (in a real terminal
+        # that frame goes out whole).
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if len(sixels_sent) > 2:
+                break
+        assert len(sixels_sent) > 2
+        app.frames.saw(f"\x1b[H{sixels_sent[-1]}\x1b[40;1H")  # that frame reached the terminal
+        await settle(pilot)
+        count = len(sixels_sent)
+        assert sixel_in(view.render_lines(whole)) == []  # now it is stepped over
+        await settle(pilot)
+        assert len(sixels_sent) == count  # and nothing repaints it any more
 
 
 async def test_keys_typed_while_the_terminal_was_asked_are_not_lost(

@@ -26,6 +26,7 @@ from ..text import clean, clean_multiline, count, escape_content_markup
 from .app_navigation import NavigatingApp
 from .commands import GLOBAL, bindings
 from .curating import Curator, Saved, SaveFailed, TagsCounted
+from .frame_watch import FrameWatch
 from .picking import Picker, PicksFailed
 from .pictures import PictureSettings, TerminalImages
 from .themes import THEMES
@@ -112,6 +113,8 @@ class PortfolioApp(NavigatingApp):
         self.pictures = pictures
         """How photos reach this terminal (found by ``graphics.detect`` before start)."""
         self.terminal_images = TerminalImages(self._write_graphics, pictures)
+        self.frames = FrameWatch()
+        """Which Sixel images the frames carried to the terminal (see ``ui.frame_watch``)."""
         self._theme_name = theme or portfolio.config.display.theme
         self.title = "portfolio-tui"
         store = curation if curation is not None else SqliteCurationStore(portfolio.config.root)
@@ -178,6 +181,9 @@ class PortfolioApp(NavigatingApp):
             driver.write(data)
 
     def on_mount(self) -> None:
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write = self.frames.watch(driver.write)  # type: ignore[method-assign,assignment]
         for theme in THEMES.values():
             self.register_theme(theme)
         if self._theme_name in self.available_themes:

@@ -33,6 +33,7 @@ from ...imaging.viewport import Viewport
 from ...portfolio import Photo
 from ...text import clean, fit, wrap
 from ..decoding import DECODER
+from ..frame_watch import FrameWatch
 from ..pictures import (
     PICTURES,
     ZERO_WIDTH,
@@ -454,8 +455,29 @@ class PhotoView(Widget):
         if x >= crop.width and row + 1 < len(lines):
             row, x = row + 1, 0  # at the line's end it could be cut off: start the next one
         lines[row] = _with_sequence(lines[row], x, extra)
-        self._sixel_drawn = state
+        # Rendered is not written: the image counts as shown once a frame carries it to
+        # the terminal (see ui.frame_watch). If none has by the time the screen is idle,
+        # this view paints itself again, whole.
+        frames = self._frame_watch()
+        if frames is None or not frames.watching:
+            self._sixel_drawn = state  # no terminal (under test): the frame is all there is
+        else:
+            marker = frames.expect(extra[0].text, partial(self._sixel_written, state))
+            self.call_after_refresh(self._unless_sixel_written, frames, marker)
         return lines
+
+    def _frame_watch(self) -> FrameWatch | None:
+        frames = getattr(self.app, "frames", None)
+        return frames if isinstance(frames, FrameWatch) else None
+
+    def _sixel_written(self, state: tuple[object, ...]) -> None:
+        """A frame carried the image of ``state`` to the terminal."""
+        self._sixel_drawn = state
+
+    def _unless_sixel_written(self, frames: FrameWatch, marker: str) -> None:
+        """The screen is idle: if no frame carried the image, paint this view again."""
+        if frames.forget(marker):
+            self.refresh()
 
     def _label_line(self, width: int, base: Style) -> Strip:
         """The label, centred (cut to the width)."""
