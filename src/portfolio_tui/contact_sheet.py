@@ -12,20 +12,18 @@ and photographer at the top and its credits and page number at the bottom.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import BinaryIO, TypeAlias
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .files import fsync_dir, fsync_file
+from .files import write_atomically
 from .text import clean
 
 DPI = 150
@@ -325,28 +323,20 @@ def page_paths(output: Path, count: int) -> list[Path]:
     return [output, *more]
 
 
-def _atomic_save(target: Path, save: Callable[[Path], None]) -> None:
-    """Write ``target`` through a temp file in its folder: save, fsync, rename."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    temp = Path(name)
-    try:
-        save(temp)
-        fsync_file(temp)
-        os.replace(temp, target)
-        fsync_dir(target.parent)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
+def _write_page(target: Path, save: Callable[[BinaryIO], None]) -> None:
+    """Save a page (or the whole PDF) atomically: temp file, fsync, rename, fsync the folder."""
+    # Read and write for its owner only, whatever the file it replaces had, and a link or
+    # special file at the output is replaced rather than refused: all as it was when each
+    # sheet was saved to a mkstemp file and renamed.
+    write_atomically(target, save, mode=0o600, keep_mode=False, regular_only=False)
 
 
-def _save_png(page: Image.Image, temp: Path) -> None:
+def _save_png(page: Image.Image, out: BinaryIO) -> None:
     # The tiles were converted to sRGB when decoded (imaging.colour): the page says so, so
     # a colour-managed viewer or printer reads it right.
     from .imaging.colour import srgb_icc
 
-    page.save(temp, "PNG", dpi=(DPI, DPI), icc_profile=srgb_icc())
+    page.save(out, "PNG", dpi=(DPI, DPI), icc_profile=srgb_icc())
 
 
 def write_sheet(pages: Sequence[Image.Image], output: Path) -> list[Path]:
@@ -357,13 +347,13 @@ def write_sheet(pages: Sequence[Image.Image], output: Path) -> list[Path]:
     targets = page_paths(output, len(pages))
     if kind == "PDF":
         first, rest = pages[0], list(pages[1:])
-        _atomic_save(
+        _write_page(
             output,
-            lambda temp: first.save(
-                temp, "PDF", resolution=float(DPI), save_all=True, append_images=rest
+            lambda out: first.save(
+                out, "PDF", resolution=float(DPI), save_all=True, append_images=rest
             ),
         )
     else:
         for page, target in zip(pages, targets, strict=True):
-            _atomic_save(target, functools.partial(_save_png, page))
+            _write_page(target, functools.partial(_save_png, page))
     return targets

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def fsync_file(path: Path) -> None:
@@ -312,45 +314,137 @@ def locked(lock_path: Path, timeout: float) -> Iterator[None]:
 
 # -- atomic writes ---------------------------------------------------------------
 
+Writer = Callable[[BinaryIO], None]
+"""Writes a file's content into the open temp file (a Pillow save, a copy)."""
+
+_serial = itertools.count()
+"""Makes temp names unique between the threads of one process (the clock may not)."""
+
 
 def temp_prefix(path: Path) -> str:
-    """How the temp files :func:`write_atomically` makes for ``path`` begin."""
+    """How the temp files :func:`write_atomically` makes for ``path`` begin (by default)."""
     return f".{path.name}."
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path``: temp file in the same folder, flush, fsync,
-    rename over ``path``, fsync the folder.  The old file's permissions are kept.
+def write_atomically(
+    path: Path,
+    data: str | bytes | Writer,
+    *,
+    durable: bool = True,
+    sync_folder: bool = True,
+    keep_mode: bool = True,
+    mode: int | None = None,
+    exclusive: bool = False,
+    regular_only: bool = True,
+    temp_name: tuple[str, str] | None = None,
+    check: Callable[[], None] | None = None,
+) -> None:
+    """Put new content at ``path``, all or nothing: every writer of the app goes through here.
 
-    A crash at any moment leaves the old file or the new one, never half of one;
-    a temp file a killed writer left is removed by :func:`remove_stale_temps`.
+    ``data`` is text (written as UTF-8), bytes, or a :data:`Writer` that writes into the
+    open temp file.  The temp file is made in ``path``'s folder (never through a link),
+    written, flushed and fsynced, then renamed over ``path``, and the folder is fsynced.
+    A crash at any moment leaves the old file or the new one, never half of one; on any
+    error (the writer's too) the temp file is removed and ``path`` is as it was.  A temp
+    file a killed writer left is removed by :func:`remove_stale_temps`.
+
+    - ``durable=False``: no fsync at all, for a file that may be lost in a crash as long
+      as it is never seen half written.
+    - ``sync_folder=False``: the folder is not fsynced; the caller does it once, after
+      writing many files into it.
+    - ``keep_mode``: a file replaced keeps its permission bits.
+    - ``mode``: the new file's permission bits, exactly (the umask is not applied); by
+      default ``0o666`` less the umask.
+    - ``exclusive``: never replace anything: ``FileExistsError`` when ``path`` exists,
+      before writing or at the end (a hard link, which fails on a taken name; where the
+      file system has none, a check right before the rename).
+    - ``regular_only``: a link, folder or special file at ``path`` raises
+      :class:`NotRegularFile` (it was planted: replacing it would hide that).  With
+      False a link or special file there is replaced (never written through).
+    - ``temp_name``: how the temp file's name begins and ends, by default
+      ``temp_prefix(path)`` and ``.tmp`` (what :func:`remove_stale_temps` looks for).
+    - ``check``: called once the content is written, right before the rename; whatever
+      it raises gives the write up.
     """
-    data = text.encode("utf-8")
-    # A link or special file in the store's place was planted: replacing it would hide
-    # that, and the store stays read-only until someone looks (see not_regular).
     try:
-        old = os.lstat(path)
+        old: os.stat_result | None = os.lstat(path)
     except FileNotFoundError:
         old = None
-    if old is not None and not stat.S_ISREG(old.st_mode):
-        raise NotRegularFile(path, _reason(old.st_mode))
-    tmp = path.with_name(f"{temp_prefix(path)}{os.getpid()}.{time.monotonic_ns()}{TEMP_SUFFIX}")
-    fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    if old is not None:
+        if exclusive:
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
+        if regular_only and not stat.S_ISREG(old.st_mode):
+            raise NotRegularFile(path, _reason(old.st_mode))
+    start, end = temp_name or (temp_prefix(path), TEMP_SUFFIX)
+    tmp = path.with_name(f"{start}{os.getpid()}.{next(_serial)}.{time.monotonic_ns()}{end}")
+    fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
     try:
         try:
-            if old is not None:
-                with contextlib.suppress(OSError):
-                    os.fchmod(fd, old.st_mode & 0o777)
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)  # a full disk may only say so here (NFS): it fails the save too
-        os.replace(tmp, path)
+            if keep_mode and old is not None and stat.S_ISREG(old.st_mode):
+                with contextlib.suppress(OSError, AttributeError):
+                    os.fchmod(fd, stat.S_IMODE(old.st_mode))
+            elif mode is not None:
+                _chmod(fd, tmp, mode)
+        except BaseException:
+            os.close(fd)
+            raise
+        _fill(fd, data, durable)  # closes fd
+        if check is not None:
+            check()
+        if exclusive:
+            _link_new(tmp, path)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if durable and sync_folder:
+        fsync_dir(path.parent)
+
+
+def _chmod(fd: int, tmp: Path, mode: int) -> None:
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, mode)
+    else:  # pragma: no cover - Windows before Python 3.13
+        os.chmod(tmp, mode)
+
+
+def _fill(fd: int, data: str | bytes | Writer, durable: bool) -> None:
+    """Write ``data`` into the temp file open on ``fd``, flush (fsync when ``durable``), close."""
+    if isinstance(data, (str, bytes)):
+        try:
+            _write_all(fd, data.encode("utf-8") if isinstance(data, str) else data)
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)  # a full disk may only say so here (NFS): it fails the save too
+        return
+    try:
+        handle = os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        data(handle)
+        handle.flush()
+        if durable:
+            os.fsync(handle.fileno())
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Give the written ``tmp`` the name ``path`` only if nothing has it (FileExistsError)."""
+    try:
+        os.link(tmp, path)  # fails if the name was taken meanwhile: never overwrites
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network shares)
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+        os.replace(tmp, path)
+        return
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -301,11 +301,21 @@ def _copy_new(source: Path, folder: Path, name: str, used: set[str]) -> tuple[st
 def _copy_open(original: BinaryIO, folder: Path, name: str, used: set[str]) -> tuple[str, bool]:
     import shutil
     import stat
-    import tempfile
 
-    from ..files import fsync_file
+    from ..files import write_atomically
 
     info = os.fstat(original.fileno())
+
+    def copy(out: BinaryIO) -> None:
+        original.seek(0)
+        shutil.copyfileobj(original, out, 1 << 20)
+        out.flush()
+        if os.utime in os.supports_fd:  # as copy2 keeps them
+            os.utime(out.fileno(), ns=(info.st_atime_ns, info.st_mtime_ns))
+        written = os.fstat(out.fileno()).st_size
+        if written != info.st_size:
+            raise OSError(f"the copy has {written} bytes, the original {info.st_size}")
+
     stem, suffix = os.path.splitext(name)
     number = 1
     while True:
@@ -319,31 +329,21 @@ def _copy_open(original: BinaryIO, folder: Path, name: str, used: set[str]) -> t
                 used.add(candidate.casefold())
                 return candidate, False
             continue
-        # A short temp name: NAME plus a suffix could pass the file system's limit.
-        fd, temp_name = tempfile.mkstemp(prefix=".picks-", suffix=".tmp", dir=folder)
-        os.close(fd)
-        temp = Path(temp_name)
         try:
-            original.seek(0)
-            with temp.open("wb") as copy:
-                shutil.copyfileobj(original, copy, 1 << 20)
-            os.chmod(temp, stat.S_IMODE(info.st_mode))
-            os.utime(temp, ns=(info.st_atime_ns, info.st_mtime_ns))  # as copy2 keeps them
-            fsync_file(temp)
-            size = info.st_size
-            if temp.stat().st_size != size:
-                raise OSError(f"the copy has {temp.stat().st_size} bytes, the original {size}")
-            try:
-                os.link(temp, target)  # fails if the name was taken meanwhile: never overwrites
-            except FileExistsError:
-                continue
-            except OSError:  # no hard links here (FAT, some network shares)
-                if os.path.lexists(target):
-                    continue
-                os.replace(temp, target)
-        finally:
-            if os.path.lexists(temp):
-                temp.unlink()
+            # Never over an existing file (exclusive: a name taken meanwhile is the next
+            # number's turn); the original's permission bits; each copy fsynced, and the
+            # folder once, after the last (run_picks_export); a short temp name, as NAME
+            # plus a suffix could pass the file system's limit.
+            write_atomically(
+                target,
+                copy,
+                exclusive=True,
+                mode=stat.S_IMODE(info.st_mode),
+                sync_folder=False,
+                temp_name=(".picks-", ".tmp"),
+            )
+        except FileExistsError:
+            continue
         used.add(candidate.casefold())
         return candidate, True
 

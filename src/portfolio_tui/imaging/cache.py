@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import os
 import stat
-import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from ..files import open_regular
+from ..files import open_regular, write_atomically
 
 if TYPE_CHECKING:
     from .cells import Lines
@@ -136,15 +135,18 @@ class ImageCache:
             entry.parent.mkdir(parents=True, exist_ok=True)
             if not stat.S_ISDIR(os.lstat(entry.parent).st_mode):
                 return False  # a link planted in the cache: never written through
-            handle, temp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=SUFFIX)
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    image.save(stream, "PNG", compress_level=1)
-                os.replace(temp, entry)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            # No fsync: a lost entry costs one decode, and a damaged one is dropped on read.
+            # Read and write for the account only; a link planted at the entry is replaced,
+            # never written through; temp names end in .png, so `clear` removes strays.
+            write_atomically(
+                entry,
+                lambda stream: image.save(stream, "PNG", compress_level=1),
+                durable=False,
+                mode=0o600,
+                keep_mode=False,
+                regular_only=False,
+                temp_name=(".tmp-", SUFFIX),
+            )
             written = entry.stat().st_size
         except OSError as exc:
             self.disabled_reason = (

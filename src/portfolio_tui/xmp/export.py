@@ -9,10 +9,8 @@ store does not have, unless ``overwrite`` is set.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ..curation import InvalidChange, PhotoCuration, Snapshot, clean_photo_path
-from ..files import fsync_dir
+from ..files import NotRegularFile, write_atomically
 from ..portfolio import Photo
 from .culling import XmpCulling, culling_of_packet
 from .editing import SidecarError, _has_values, update_sidecar
@@ -293,32 +291,31 @@ def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
 
 
 def _write_atomically(path: Path, data: bytes, before: os.stat_result | None) -> None:
-    """Temp file in the same folder, fsync, check nobody changed ``path``, rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o666)
-    try:
-        if before is not None:
-            with contextlib.suppress(OSError, AttributeError):
-                os.fchmod(fd, stat.S_IMODE(before.st_mode))
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+    """:func:`write_atomically`, and nobody changed ``path`` since it was read as ``before``.
+
+    The check runs once the new content is written and fsynced, right before the rename.
+    """
+
+    def unchanged() -> None:
         try:
             now: os.stat_result | None = os.lstat(path)
         except FileNotFoundError:
             now = None
         if before is None and now is not None:
-            raise SidecarError("it appeared while exporting; run the export again")
+            raise SidecarError(_APPEARED)
         if before is not None and (now is None or _identity(now) != _identity(before)):
-            raise SidecarError("it changed while exporting; run the export again")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
+            raise SidecarError(_CHANGED)
+
+    try:
+        write_atomically(path, data, check=unchanged)
+    except NotRegularFile:
+        # It was a regular file (or none) when it was read: a link or special file there
+        # now was put there since.
+        raise SidecarError(_APPEARED if before is None else _CHANGED) from None
+
+
+_APPEARED = "it appeared while exporting; run the export again"
+_CHANGED = "it changed while exporting; run the export again"
 
 
 def display_path(root: Path, path: Path) -> str:
