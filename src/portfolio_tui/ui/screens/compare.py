@@ -19,14 +19,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
-from textual.worker import Worker, WorkerState
 
 from ...imaging import ImageError, probe
 from ...imaging.viewport import Viewport
@@ -35,6 +34,7 @@ from ...provenance import Provenance, provenance
 from ...text import clean
 from ..commands import COMPARE, bindings
 from ..decoding import DECODER
+from ..jobs import JobDone, JobFailed, Jobs
 from ..navigation import navigation
 from ..safe import markdown_source
 from ..widgets.bars import KeysFooter, TitleBar
@@ -49,6 +49,22 @@ DIVIDER_STEP = 0.05
 MODES = {"side": "side by side", "split": "split", "flicker": "flicker"}
 
 Size = tuple[int, int]
+
+
+class SizesMeasured(JobDone[list[Size | None]]):
+    """Each side's upright pixel size (None where unreadable), in the order of the sides."""
+
+
+class SizesFailed(JobFailed):
+    """Measuring the sides failed or was replaced: draw each at its own size meanwhile."""
+
+
+class InfoColumnsRead(JobDone[list[Column]]):
+    """The details table's columns, one per side."""
+
+
+class ProvenancesRead(JobDone[tuple[list[ComparisonSide], list[Provenance | None]]]):
+    """The sides as they were when read, and each one's provenance badge."""
 
 
 def _sizes(photos: Sequence[Photo | None]) -> list[Size | None]:
@@ -119,6 +135,7 @@ class CompareScreen(Screen[None]):
         self.viewports: list[Viewport] = [Viewport() for _ in self.sides]
         self._provenance: dict[str, Provenance | None] = {}
         self._photo_sizes: list[Size | None] = []
+        self._jobs = Jobs(self)
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -147,40 +164,41 @@ class CompareScreen(Screen[None]):
 
     def _measure(self) -> None:
         photos = [side.photo for side in self.sides]
-        self.run_worker(
-            lambda: _sizes(photos), group="sizes", exclusive=True, thread=True, exit_on_error=False
-        )
+        self._jobs.start(lambda: _sizes(photos), SizesMeasured, SizesFailed)
         sides = list(self.sides)
-        self.run_worker(
-            lambda: (sides, _provenances(sides)),
-            group="provenance",
-            exclusive=True,
-            thread=True,
-            exit_on_error=False,
-        )
+        self._jobs.start(lambda: (sides, _provenances(sides)), ProvenancesRead)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._equalise)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        group = event.worker.group
-        if group == "sizes" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            for view in self.views:
-                view.stop_waiting_for_fit()
-        if event.state != WorkerState.SUCCESS:
+    @on(SizesFailed)
+    def _sizes_failed(self, message: SizesFailed) -> None:
+        # Any measuring that failed or was replaced: no common height is coming for now.
+        for view in self.views:
+            view.stop_waiting_for_fit()
+
+    @on(SizesMeasured)
+    def _sizes_measured(self, message: SizesMeasured) -> None:
+        if not self._jobs.current(message):
             return
-        if group == "sizes":
-            self._photo_sizes = event.worker.result or []
-            self.call_after_refresh(self._equalise)
-            self._update_status()
-        elif group == "infos":
-            self.query_one(InfoDiff).show_columns(event.worker.result or [])
-        elif group == "provenance" and event.worker.result is not None:
-            sides, found = event.worker.result
-            for side, item in zip(sides, found, strict=False):
-                if side.photo is not None:
-                    self._provenance[side.photo.rel] = item
-            self._apply()
+        self._photo_sizes = message.result
+        self.call_after_refresh(self._equalise)
+        self._update_status()
+
+    @on(InfoColumnsRead)
+    def _info_columns_read(self, message: InfoColumnsRead) -> None:
+        if self._jobs.current(message):
+            self.query_one(InfoDiff).show_columns(message.result)
+
+    @on(ProvenancesRead)
+    def _provenances_read(self, message: ProvenancesRead) -> None:
+        if not self._jobs.current(message):
+            return
+        sides, found = message.result
+        for side, item in zip(sides, found, strict=False):
+            if side.photo is not None:
+                self._provenance[side.photo.rel] = item
+        self._apply()
 
     def _photo_size(self, index: int) -> Size | None:
         return self._photo_sizes[index] if index < len(self._photo_sizes) else None
@@ -469,9 +487,7 @@ class CompareScreen(Screen[None]):
 
     def _read_infos(self) -> None:
         sides = list(self.sides)
-        self.run_worker(
-            lambda: _columns(sides), group="infos", exclusive=True, thread=True, exit_on_error=False
-        )
+        self._jobs.start(lambda: _columns(sides), InfoColumnsRead)
 
     def watch_show_notes(self, show: bool) -> None:
         self.query_one("#compare-notes").display = show

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
@@ -18,6 +18,7 @@ from ...selection import SORTS, PhotoFilter, parse_filter, select
 from ...text import clean
 from ..commands import ARRANGE, CURATE, GALLERY, bindings
 from ..curation_keys import CurationActions
+from ..jobs import JobDone, Jobs
 from ..messages import FirstScreenReady, PhotoChosen, PhotoHighlighted
 from ..safe import markdown_source, plain
 from ..widgets.bars import KeysFooter, TitleBar
@@ -47,6 +48,10 @@ class FilterBar(Input):
         await super()._on_key(event)
 
 
+class DatesRead(JobDone[dict[str, str | None]]):
+    """When each photo of the gallery was taken (EXIF), by its path in the portfolio."""
+
+
 class GalleryScreen(CurationActions, Screen[None]):
     """The grid of one gallery; Enter opens the loupe; curation keys act on the cursor's photo."""
 
@@ -64,6 +69,7 @@ class GalleryScreen(CurationActions, Screen[None]):
         self._filter = PhotoFilter()
         self._sort = "order"
         self._taken: dict[str, str | None] | None = None
+        self._jobs = Jobs(self)
         with contextlib.suppress(NoActiveAppError, AttributeError):  # made outside an app
             # The curated order from the start, not one frame later.
             self.photos = PhotoSet(self._in_stored_order(self.portfolio_app.curator.snapshot))
@@ -250,20 +256,22 @@ class GalleryScreen(CurationActions, Screen[None]):
         """Sort by the gallery's order, name, date taken, rating, in turn."""
         self._sort = SORTS[(SORTS.index(self._sort) + 1) % len(SORTS)]
         if self._sort == "date" and self._taken is None:
-            self.run_worker(self._read_dates, thread=True, group="dates", exit_on_error=False)
+            self._jobs.start(self._read_dates, DatesRead)
             self.notify("Reading the dates photos were taken…", timeout=2)
             return
         self._reselect()
         self._update_status()
 
-    def _read_dates(self) -> None:
+    def _read_dates(self) -> dict[str, str | None]:
         from ...metadata import read_info
 
-        taken = {p.rel: read_info(p.real_path).taken for p in self.gallery.photos}
-        self.app.call_from_thread(self._dates_read, taken)
+        return {p.rel: read_info(p.real_path).taken for p in self.gallery.photos}
 
-    def _dates_read(self, taken: dict[str, str | None]) -> None:
-        self._taken = taken
+    @on(DatesRead)
+    def _dates_read(self, message: DatesRead) -> None:
+        if not self._jobs.current(message):
+            return  # a newer read of the same dates is coming
+        self._taken = message.result
         if self._sort == "date":
             self._reselect()
             self._update_status()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -11,7 +12,6 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Markdown, Static
-from textual.worker import Worker, WorkerState
 
 from ...metadata import PhotoInfo
 from ...portfolio import Gallery, Photo, PhotoSet
@@ -20,6 +20,7 @@ from ...text import clean
 from ..commands import CURATE, LOUPE, bindings
 from ..curation_keys import CurationActions, curation_badge
 from ..decoding import DECODER
+from ..jobs import JobDone, JobFailed, Jobs
 from ..safe import markdown_source, plain
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.info_panel import InfoPanel, badge, read_facts
@@ -49,6 +50,18 @@ def photo_heading(photo: Photo, found: Provenance | None = None) -> Content:
     return Content("\n").join(parts)
 
 
+class ProvenanceRead(JobDone[Provenance]):
+    """The shown photo's provenance, for its heading's badge."""
+
+
+class InfoRead(JobDone[tuple[PhotoInfo, Provenance]]):
+    """The shown photo's facts, for the info panel."""
+
+
+class InfoFailed(JobFailed):
+    """The shown photo's facts could not be read."""
+
+
 class LoupeScreen(CurationActions, Screen[int]):
     """One photo at a time; dismisses with the index it ended on."""
 
@@ -66,6 +79,7 @@ class LoupeScreen(CurationActions, Screen[int]):
         self._details: Timer | None = None
         self._notes_source: str | None = None
         """What the notes panel was last given (its Markdown is rebuilt only when it differs)."""
+        self._jobs = Jobs(self)
 
     @property
     def photo(self) -> Photo:
@@ -124,6 +138,7 @@ class LoupeScreen(CurationActions, Screen[int]):
             plain(f"{photo.name} · {self.index + 1} / {len(self.photos)}"),
         )
         self.query_one("#photo", PhotoView).photo = photo
+        self._jobs.outdate(ProvenanceRead, InfoRead)  # the last photo's facts are not wanted
         if self._details is not None:
             self._details.stop()
             self._details = None
@@ -148,41 +163,28 @@ class LoupeScreen(CurationActions, Screen[int]):
         panel.provenance = None
         if self.show_info:
             self._read_info(photo)
-        self.run_worker(
-            partial(provenance, photo),
-            group="provenance",
-            exclusive=True,
-            thread=True,
-            exit_on_error=False,
-            description=str(photo.path),
-        )
+        self._jobs.start(partial(provenance, photo), ProvenanceRead, description=str(photo.path))
 
     def _read_info(self, photo: Photo) -> None:
-        self.run_worker(
-            partial(read_facts, photo),
-            group="info",
-            exclusive=True,
-            thread=True,
-            exit_on_error=False,
-            description=str(photo.path),
+        self._jobs.start(
+            partial(read_facts, photo), InfoRead, InfoFailed, description=str(photo.path)
         )
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.description != str(self.photo.path):
-            return
-        if event.worker.group == "provenance":
-            if event.state == WorkerState.SUCCESS:
-                self.query_one("#heading", Static).update(
-                    photo_heading(self.photo, event.worker.result)
-                )
-            return
-        if event.worker.group != "info":
-            return
-        panel = self.query_one(InfoPanel)
-        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            panel.info, panel.provenance = event.worker.result
-        elif event.state == WorkerState.ERROR:
-            panel.info = PhotoInfo(error="could not read this file's details")
+    @on(ProvenanceRead)
+    def _provenance_read(self, message: ProvenanceRead) -> None:
+        if self._jobs.current(message):  # else the user has moved on to another photo
+            self.query_one("#heading", Static).update(photo_heading(self.photo, message.result))
+
+    @on(InfoRead)
+    def _info_read(self, message: InfoRead) -> None:
+        if self._jobs.current(message):
+            panel = self.query_one(InfoPanel)
+            panel.info, panel.provenance = message.result
+
+    @on(InfoFailed)
+    def _info_failed(self, message: InfoFailed) -> None:
+        if not message.cancelled and self._jobs.current(message):
+            self.query_one(InfoPanel).info = PhotoInfo(error="could not read this file's details")
 
     def _show_curation(self) -> None:
         photo = self.photo
