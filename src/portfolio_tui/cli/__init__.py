@@ -112,6 +112,18 @@ COMMANDS: tuple[Command, ...] = (
             ("curation import FILE [PATH]", "merge such a file back, in one transaction"),
         ),
     ),
+    Command(
+        "trust",
+        "trust",
+        True,
+        (
+            ("trust [show]", "the C2PA trust list credentials are verified against"),
+            (
+                "trust update FILE | reset",
+                "install a newer list (PEM), or go back to the shipped one",
+            ),
+        ),
+    ),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 CURATOR_COMMANDS = tuple(command.name for command in COMMANDS if command.curator)
