@@ -1,30 +1,48 @@
 """``portfolio-tui check``: every problem in a config and its portfolio, one a line.
 
 Besides the config and the folders, ``check`` opens every photo: Pillow
-verifies it can be read, and its XMP (embedded and sidecars) is read for
-provenance.  What is wrong with the XMP (malformed, refused entities, a
-sidecar that contradicts the photo, ...) and a config ``source`` that the
-XMP disagrees with are *warnings*: the photo still shows, so they are listed
-but do not change the exit status.
+verifies it can be read, and its XMP (embedded and sidecars) and C2PA Content
+Credentials are read for provenance.  What is wrong with the XMP (malformed,
+refused entities, a sidecar that contradicts the photo, ...) and a config
+``source`` that the XMP disagrees with are *warnings*: the photo still shows,
+so they are listed but do not change the exit status.
+
+The provenance gate (docs/troubleshooting.md, "Provenance and Content
+Credentials") makes these *errors*:
+
+- the config calls a photo a camera original (``source = "camera"``) and its
+  intact credentials say AI-generated or composite (at the ``source`` line);
+- credentials that are invalid (edited after signing, a signature that does
+  not verify) or cannot be read (at the photo);
+- a comparison of ``kind = "real-vs-ai"`` with no side whose badge trusted
+  credentials decided (at the ``kind`` line).
+
+Other disagreements between the credentials and the config or XMP, and
+credentials by a signer not on the trust list, are warnings;
+``--provenance strict`` makes the unknown signer an error too.  A photo with
+no manifest costs one look at its header: the c2pa library is not imported.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
 from .config import Config, default_config, read_config
+from .credentials.model import INVALID, NONE, TRUSTED, UNKNOWN_SIGNER, UNREADABLE, Credentials
+from .credentials.reading import TRUST_CODES, read_credentials
 from .imaging.budget import megapixels
 from .imaging.decode import ImageError, opened_image, probe, verify
-from .portfolio import Photo, Portfolio, load_portfolio, locate
+from .model.config_types import REAL_VS_AI
+from .portfolio import Comparison, Photo, Portfolio, load_portfolio, locate
 from .problems import ConfigUnreadable, Problem, Severity
-from .provenance import provenance_from
-from .text import count
-from .xmp import find_sidecars, read_xmp
+from .provenance import CREDENTIALS, Provenance, provenance_from, signer_words
+from .text import clean, count
+from .xmp import AI, CAMERA, COMPOSITE, find_sidecars, read_xmp
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -108,27 +126,161 @@ def _colour_warning(photo: Photo) -> list[Problem]:
     return [] if trouble is None else [Problem(photo.path, trouble, severity=Severity.WARNING)]
 
 
-def _inspect(photo: Photo, config: Config) -> list[Problem]:
-    """Everything wrong with one photo file: unreadable, else its XMP and provenance."""
+def _inspect(
+    photo: Photo, config: Config, strict: bool = False
+) -> tuple[list[Problem], Provenance | None]:
+    """Everything wrong with one photo file (unreadable, else its XMP and provenance),
+    and its provenance (None when the file cannot be read)."""
     problem = _verify(photo)
     if problem is not None:
-        return [problem]  # its XMP would only repeat that the file is damaged
+        return [problem], None  # its XMP would only repeat that the file is damaged
     found = _sparse_warning(photo) + _colour_warning(photo)
     facts = read_xmp(photo.path, photo.real_path, photo.raw)
     found += [_xmp_problem(photo, text) for text in facts.problems]
-    conflict = provenance_from(photo, facts).conflict
-    if conflict is not None:
-        found.append(_source_warning(photo, config, conflict))
-    return found
+    # The credentials of the file shown (a pair's JPEG), as the badge reads them.
+    result = provenance_from(photo, facts, read_credentials(photo.real_path))
+    found += _provenance_problems(photo, config, result, strict)
+    return found, result
 
 
-def _source_warning(photo: Photo, config: Config, conflict: str) -> Problem:
-    """The conflict, at the config's ``source`` key when its position is known."""
+def _provenance_problems(
+    photo: Photo, config: Config, found: Provenance, strict: bool
+) -> list[Problem]:
+    """The gate for one photo: its credentials' state and their disagreements."""
+    credentials = found.credentials
+    state = credentials.state
+    where = " (in its .c2pa sidecar)" if credentials.sidecar else ""
+    problems: list[Problem] = []
+    if state == INVALID:
+        # What failed; "signer not on the trust list" is not why they are invalid.
+        failed = [code for code in credentials.codes if code not in TRUST_CODES][:3]
+        codes = f" ({', '.join(failed)})" if failed else ""
+        problems.append(
+            Problem(
+                photo.path,
+                f"its Content Credentials{where} are invalid: "
+                f"{credentials.problem or 'the manifest does not verify'}{codes}; they are "
+                "not used for the badge. Export the photo again from the app that signed "
+                "it, or put the signed original back",
+            )
+        )
+    elif state == UNREADABLE:
+        problems.append(
+            Problem(
+                photo.path,
+                f"its Content Credentials{where} cannot be read: "
+                f"{credentials.problem or 'the manifest is malformed'}; they are not used "
+                "for the badge. Export the photo again from the app that signed it",
+            )
+        )
+    elif state == UNKNOWN_SIGNER:
+        problems.append(_unknown_signer(photo, credentials, where, strict))
+    if found.origin == CREDENTIALS and photo.source == CAMERA and found.badge in (AI, COMPOSITE):
+        problems.append(_camera_error(photo, config, found))
+    elif found.conflict is not None:
+        at_config = photo.source is not None and found.conflict.startswith("the config says")
+        problems.append(_source_warning(photo, config, found.conflict, at_config))
+    return problems
+
+
+def _unknown_signer(photo: Photo, credentials: Credentials, where: str, strict: bool) -> Problem:
+    """Intact credentials nobody on the trust list vouches for: a warning (strict: an error)."""
+    if credentials.codes and not any(code in TRUST_CODES for code in credentials.codes):
+        # The claim's signer is trusted; an identity assertion in it (CAWG) is not.
+        who = f"carry an identity ({', '.join(credentials.codes[:3])}) whose signer"
+    else:
+        name = credentials.signer or credentials.signed_by
+        who = f"signed by {clean(name)}, who" if name else "signed by a signer who"
+    return Problem(
+        photo.path,
+        f"its Content Credentials{where} are intact but {who} is not on the "
+        "trust list in use, so the badge says (unknown signer)"
+        + (" and --provenance strict fails it" if strict else "")
+        + ". To vouch for this signer, install a trust list that holds its certificate "
+        "(portfolio-tui trust update FILE)",
+        severity=Severity.ERROR if strict else Severity.WARNING,
+    )
+
+
+def _camera_error(photo: Photo, config: Config, found: Provenance) -> Problem:
+    """The config calls a photo a camera original its intact credentials call AI or composite."""
+    credentials = found.credentials
+    code = credentials.source_type or ""
+    message = (
+        f'the config calls it a camera original (source = "camera"), but its Content '
+        f"Credentials ({signer_words(credentials)}) say {clean(code)} ({found.label}); "
+        f"the badge shows {found.label}. Correct or remove source, or put the camera "
+        "original in its place"
+    )
+    return _at_source(photo, config, message, Severity.ERROR)
+
+
+def _source_warning(photo: Photo, config: Config, conflict: str, at_config: bool = True) -> Problem:
+    """The conflict, at the config's ``source`` key when the config is involved and its
+    position is known, else at the photo."""
+    if not at_config:
+        return Problem(photo.path, conflict, severity=Severity.WARNING)
+    return _at_source(photo, config, conflict, Severity.WARNING)
+
+
+def _at_source(photo: Photo, config: Config, message: str, severity: Severity) -> Problem:
+    """``message`` at the photo's ``source`` line in the config, else at the photo."""
     position = config.positions.get(("photos", photo.rel, "source"))
     if config.path is None or position is None:
-        return Problem(photo.path, conflict, severity=Severity.WARNING)
+        return Problem(photo.path, message, severity=severity)
     line, column = position
-    return Problem(config.path, f"{photo.rel}: {conflict}", line, column, Severity.WARNING)
+    return Problem(config.path, f"{photo.rel}: {message}", line, column, severity)
+
+
+_SIDE_STATES = {
+    NONE: "no credentials",
+    UNKNOWN_SIGNER: "unknown signer",
+    INVALID: "credentials invalid",
+    UNREADABLE: "credentials unreadable",
+    TRUSTED: "trusted, but they do not state the source",
+}
+
+
+def real_vs_ai_problems(
+    config: Config, comparisons: Sequence[Comparison], found: dict[str, Provenance | None]
+) -> list[Problem]:
+    """An error for each ``kind = "real-vs-ai"`` comparison with no verified side.
+
+    A side is verified when trusted Content Credentials decided its badge
+    (:attr:`Provenance.verified`); ``found`` maps a photo's ``rel`` to its provenance.
+    """
+    problems = []
+    # The loader makes one comparison per entry of config.comparisons, in order.
+    for setting, comparison in zip(config.comparisons, comparisons, strict=False):
+        if setting.kind != REAL_VS_AI or setting.id != comparison.id:
+            continue
+        sides = []
+        for side in comparison.sides:
+            result = found.get(side.photo.rel) if side.photo is not None else None
+            if result is not None and result.verified:
+                break
+            state = (
+                "missing"
+                if side.photo is None
+                else "not read"
+                if result is None
+                else _SIDE_STATES.get(result.credentials.state, result.credentials.state)
+            )
+            sides.append(f"{side.label} ({side.rel}): {state}")
+        else:
+            none = "neither side has" if len(comparison.sides) == 2 else "no side has"
+            problems.append(
+                config.problem(
+                    f'comparison "{comparison.id}" is kind = "{REAL_VS_AI}", but {none} '
+                    "verified Content Credentials (trusted, and stating where the image came "
+                    f"from): {'; '.join(sides)}. Use a real photograph signed by its camera or "
+                    "app, or remove kind",
+                    "comparisons",
+                    setting.index,
+                    "kind",
+                )
+            )
+    return problems
 
 
 def _xmp_problem(photo: Photo, text: str) -> Problem:
@@ -234,8 +386,13 @@ def check(
     cwd: Path | None = None,
     extra: Callable[[Config], Iterable[Problem]] | None = None,
     jobs: int | None = None,
+    strict_provenance: bool = False,
 ) -> CheckResult:
-    """Validate the config and portfolio at ``target`` (a config file or folder)."""
+    """Validate the config and portfolio at ``target`` (a config file or folder).
+
+    ``strict_provenance`` (``--provenance strict``) makes credentials by a signer
+    not on the trust list an error, not a warning.
+    """
     config_path, folder = locate(target, cwd)
     problems: list[Problem] = []
     if config_path is None:
@@ -256,9 +413,13 @@ def check(
     problems.extend(store_problems(portfolio.root))
     photos = portfolio.every_photo()
     workers = jobs or min(8, max(2, os.cpu_count() or 2))
+    found: dict[str, Provenance | None] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for found in pool.map(lambda photo: _inspect(photo, config), photos):
-            problems.extend(found)
+        inspected = pool.map(lambda photo: _inspect(photo, config, strict_provenance), photos)
+        for photo, (photo_problems, result) in zip(photos, inspected, strict=True):
+            problems.extend(photo_problems)
+            found[photo.rel] = result
+    problems.extend(real_vs_ai_problems(config, portfolio.comparisons, found))
     return CheckResult(tuple(problems), portfolio)
 
 

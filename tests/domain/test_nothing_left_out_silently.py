@@ -49,12 +49,18 @@ def test_check_names_each_file_it_does_not_show_with_why_and_what_to_do(tmp_path
 def test_hidden_files_and_sidecars_are_the_only_silent_ones(tmp_path: Path) -> None:
     root = tmp_path / "shoot"
     sidecars = [f"IMG_1{s}" for s in (".xmp", ".pp3", ".dop", ".cos", ".cof", ".json", ".thm")]
-    sidecars += ["IMG_1.jpg.xmp", "IMG_1.AAE", "IMG_1.c2pa", "notes.txt", "IMG_1.md"]
+    sidecars += ["IMG_1.jpg.xmp", "IMG_1.AAE", "notes.txt", "IMG_1.md"]
     _files(root / "wedding", "IMG_1.jpg", ".DS_Store", "._IMG_1.jpg", "Thumbs.db", *sidecars)
     for xmp in ("IMG_1.xmp", "IMG_1.jpg.xmp"):
         (root / "wedding" / xmp).write_text('<x:xmpmeta xmlns:x="adobe:ns:meta/"/>')
     result = check(root)
     assert [str(p) for p in result.problems] == []
+    assert open_portfolio(root).galleries[0].not_shown == 0
+    # A C2PA sidecar is not left out either: it is read, and one that is junk says so.
+    _files(root / "wedding", "IMG_1.c2pa")
+    (problem,) = [str(p) for p in check(root).problems]
+    assert problem.startswith(f"{root}/wedding/IMG_1.jpg: its Content Credentials")
+    assert "cannot be read" in problem
     assert open_portfolio(root).galleries[0].not_shown == 0
 
 

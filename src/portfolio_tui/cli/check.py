@@ -19,6 +19,15 @@ def check_parser() -> argparse.ArgumentParser:
         "2 config unreadable (not valid TOML, or missing).",
     )
     _add_path(parser)
+    parser.add_argument(
+        "--provenance",
+        choices=("default", "strict"),
+        default="default",
+        help="strict: also fail on Content Credentials whose signer is not on the trust "
+        "list in use (for a studio's CI); default: list them as warnings. Invalid "
+        "credentials, and a camera original whose credentials say AI-generated, always fail "
+        "(see docs/troubleshooting.md)",
+    )
     return parser
 
 
@@ -27,6 +36,6 @@ def run_check(argv: Sequence[str]) -> int:
     from ..check import check, report
 
     args = check_parser().parse_args(argv)
-    result = check(args.path, extra=theme_problems)
+    result = check(args.path, extra=theme_problems, strict_provenance=args.provenance == "strict")
     report(result, sys.stdout)
     return result.exit_code

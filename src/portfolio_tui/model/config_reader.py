@@ -15,6 +15,7 @@ from .._tomlpos import KeyPath, error_position, key_positions
 from ..problems import ConfigError, ConfigUnreadable, Problem
 from .config_types import (
     COLOR_MODES,
+    COMPARISON_KINDS,
     DEFAULT_THEME,
     GRAPHICS_MODES,
     ID_PATTERN,
@@ -42,7 +43,7 @@ _DISPLAY = ("graphics", "colors", "theme")
 _PRESENT = ("interval", "captions", "closing")
 _GALLERY = ("id", "title", "folder", "order", "cover", "notes")
 _PHOTO = ("title", "caption", "notes", "tags", "source")
-_COMPARISON = ("id", "title", "photos", "notes")
+_COMPARISON = ("id", "title", "photos", "notes", "kind")
 _COMPARISON_ITEM = ("photo", "label")
 
 
@@ -275,6 +276,7 @@ def _comparisons(v: Validator, value: Any) -> tuple[ComparisonSettings, ...]:
             continue
         cid = v.string(table, "id", kp, required=True)
         _check_id(v, cid, kp, seen)
+        kind = v.choice(table, "kind", kp, COMPARISON_KINDS)
         items: list[ComparisonItemSettings] = []
         raw_items = table.get("photos")
         if raw_items is None:
@@ -315,6 +317,7 @@ def _comparisons(v: Validator, value: Any) -> tuple[ComparisonSettings, ...]:
                     items=tuple(items),
                     notes=v.string(table, "notes", kp),
                     index=index,
+                    kind=kind,
                 )
             )
     return tuple(out)

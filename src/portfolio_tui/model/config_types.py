@@ -19,6 +19,10 @@ GRAPHICS_MODES = ("auto", "kitty", "sixel", "halfblock")
 COLOR_MODES = ("auto", "truecolor", "256")
 """auto: what the terminal says (COLORTERM, TEXTUAL_COLOR_SYSTEM); else forced."""
 SOURCES = ("camera", "ai", "retouched", "composite")
+REAL_VS_AI = "real-vs-ai"
+COMPARISON_KINDS = (REAL_VS_AI, "before-after", "takes")
+"""What a comparison sets side by side (``kind``): ``real-vs-ai`` makes ``check`` ask
+for at least one side with verified Content Credentials."""
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DEFAULT_THEME = "textual-dark"
 
@@ -65,6 +69,8 @@ class ComparisonSettings:
     items: tuple[ComparisonItemSettings, ...]
     notes: str | None = None
     index: int = 0
+    kind: str | None = None
+    """One of :data:`COMPARISON_KINDS`, or None (not said)."""
 
 
 @dataclass(frozen=True)
