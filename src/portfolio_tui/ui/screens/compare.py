@@ -89,7 +89,8 @@ def _columns(sides: Sequence[ComparisonSide]) -> list[Column]:
             columns.append(Column(side.label, None, None))
             continue
         info, found = read_facts(side.photo)
-        columns.append(Column(side.label, info, provenance_text(found, side.photo)))
+        text = provenance_text(found, side.photo)
+        columns.append(Column(side.label, info, text, found.credentials))
     return columns
 
 

@@ -1,17 +1,23 @@
-"""The comparison's details side by side: one row per fact, differences marked."""
+"""The comparison's details side by side: one row per fact, differences marked.
+
+The Content Credentials rows (state, signer, generator, source type) show where
+two photos' credentials differ: a signed original beside an AI image, or an
+intact manifest beside an invalid one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
+from ...credentials import Credentials
 from ...metadata import PhotoInfo
 from ...text import clean, fit
-from .info_panel import FIELDS
+from .info_panel import FIELDS, STATE_WORDS, source_type_label
 
 MISSING = "—"
 
@@ -23,6 +29,17 @@ class Column:
     label: str
     info: PhotoInfo | None
     provenance: str | None = None
+    credentials: Credentials | None = None
+    """Its Content Credentials as read (None: no photo, or not read)."""
+
+
+CREDENTIAL_FIELDS: tuple[tuple[str, Callable[[Credentials], str | None]], ...] = (
+    ("Credentials", lambda c: STATE_WORDS.get(c.state, c.state)),
+    ("Signer", lambda c: c.signer),
+    ("Generator", lambda c: c.generator),
+    ("Source type", lambda c: source_type_label(c.source_type) if c.source_type else None),
+)
+"""The credentials' rows: a title, and the value from a photo's :class:`Credentials`."""
 
 
 def rows_of(columns: Sequence[Column]) -> list[tuple[str, list[str], bool]]:
@@ -37,6 +54,15 @@ def rows_of(columns: Sequence[Column]) -> list[tuple[str, list[str], bool]]:
             rows.append((title, values, len(set(values)) > 1))
     provenance = [clean(c.provenance) if c.provenance else MISSING for c in columns]
     rows.append(("Provenance", provenance, len(set(provenance)) > 1))
+    if any(c.credentials is not None for c in columns):
+        for title, field in CREDENTIAL_FIELDS:
+            values = []
+            for column in columns:
+                value = field(column.credentials) if column.credentials is not None else None
+                values.append(clean(value) if value else MISSING)
+            # The state always (none beside signed is the point); the rest where any says it.
+            if title == "Credentials" or any(v != MISSING for v in values):
+                rows.append((title, values, len(set(values)) > 1))
     return rows
 
 
@@ -69,7 +95,7 @@ class InfoDiff(Static):
         if not self.columns:
             return Content("")
         rows = rows_of(self.columns)
-        head = max(cell_len(title) for title, _, _ in rows) + 2
+        head = max(cell_len(title) for title, _, _ in rows) + 4  # the marker, a gap
         each = max(8, (width - head - 4) // len(self.columns))
         lines = [
             Content.assemble(
