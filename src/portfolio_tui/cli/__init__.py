@@ -79,7 +79,10 @@ COMMANDS: tuple[Command, ...] = (
         "picks",
         "picks",
         True,
-        (("picks list CLIENT [PATH]", "the favourites a client marked while presenting"),),
+        (
+            ("picks list CLIENT [PATH]", "the favourites a client marked while presenting"),
+            ("picks tally [PATH] [--csv]", "the blind tests' answers, per comparison"),
+        ),
     ),
     Command(
         "serve",

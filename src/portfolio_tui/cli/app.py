@@ -120,6 +120,12 @@ def main_parser(epilog: str | None = None) -> argparse.ArgumentParser:
         "'portfolio-tui picks list NAME' prints them)",
     )
     parser.add_argument(
+        "--blind",
+        action="store_true",
+        help="with --open comparison:ID (implies --present): a blind test first, its labels "
+        "hidden and its sides shuffled; the client's answers are saved with --client",
+    )
+    parser.add_argument(
         "--edit",
         action="store_true",
         help="with --present: allow curation (stars, flags ...) after leaving the presentation",
@@ -142,6 +148,14 @@ def run_app(argv: Sequence[str], epilog: str | None = None) -> int:
     if args.open_target and not _target_exists(portfolio, args.open_target):
         print(_unknown_target(portfolio, args.open_target), file=sys.stderr)
         return 2
+    if args.blind:
+        if not (args.open_target or "").startswith("comparison:"):
+            print(
+                "portfolio-tui: --blind presents one comparison blind: add --open comparison:ID",
+                file=sys.stderr,
+            )
+            return 2
+        args.present = True
     if args.client is not None:
         from ..picks import PicksError, client_name
 
@@ -243,6 +257,7 @@ def _start_app(args: argparse.Namespace, portfolio: Portfolio) -> int:
         client=args.client,
         picks=picks,
         viewer=args.role == "viewer",
+        blind=args.blind,
     )
     _quiet_collector()
     _end_on_hang_up(app)

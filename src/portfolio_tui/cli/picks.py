@@ -1,25 +1,30 @@
 """``portfolio-tui picks``: the favourites clients marked while the photographer presented.
 
 ``picks list CLIENT [PATH]`` prints one client's picks in the portfolio's gallery
-order; ``picks clients [PATH]`` lists every client with picks.  Both only read:
-the picks file is opened read-only and nothing is ever written.
+order; ``picks clients [PATH]`` lists every client with picks; ``picks tally [PATH]
+[--csv]`` counts the blind tests' answers, per comparison.  All only read: the
+database is opened read-only and nothing is ever written.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+
 from ..picks import PicksError, client_name
 from ..store.sqlite_picks import SqlitePicksStore
-from ..text import clean, count
+from ..text import clean, count, fit
 from .common import _add_path, arrange, known_clients, open_or_report
 
 if TYPE_CHECKING:
     from ..portfolio import Portfolio
+    from ..store.blind import ComparisonTally
 
 PROG = "portfolio-tui picks"
 EXIT_STATUS = """\
@@ -27,6 +32,11 @@ exit status:
   0  listed
   1  the client has no picks (the clients that have some are listed)
   2  usage error, or the config or the favourites cannot be read
+"""
+TALLY_EXIT_STATUS = """\
+exit status:
+  0  tallied (or no answers yet, which it says)
+  2  usage error, or the config or the answers cannot be read
 """
 
 
@@ -40,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXIT_STATUS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    actions = parser.add_subparsers(dest="action", metavar="{list,clients}", required=True)
+    actions = parser.add_subparsers(dest="action", metavar="{list,clients,tally}", required=True)
     listing = actions.add_parser(
         "list",
         allow_abbrev=False,
@@ -60,6 +70,24 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_path(clients)
+    tallying = actions.add_parser(
+        "tally",
+        allow_abbrev=False,
+        help="the blind tests' answers, per comparison",
+        description="Per comparison with answers to a blind test (b while presenting, or "
+        "--blind): each side's photo, how many clients preferred it, how many marked it as "
+        "the real photograph, and how many told real from AI (correct / answers where that "
+        "is known). Each client's first answer to a comparison counts; later ones came "
+        "after she had seen the reveal.",
+        epilog=TALLY_EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_path(tallying)
+    tallying.add_argument(
+        "--csv",
+        action="store_true",
+        help="CSV on standard output (a header row, then a row a side)",
+    )
     return parser
 
 
@@ -134,9 +162,111 @@ def _clients(args: argparse.Namespace) -> int:
     return 0
 
 
+CSV_HEADER = (
+    "comparison",
+    "title",
+    "side",
+    "photo",
+    "preferred",
+    "marked_real",
+    "clients",
+    "told_apart",
+    "told_apart_known",
+)
+
+
+def _tally(args: argparse.Namespace) -> int:
+    from ..store.blind import tally
+    from ..store.sqlite_blind import SqliteBlindStore
+
+    portfolio = _open(args.path)
+    if portfolio is None:
+        return 2
+    try:
+        answers = SqliteBlindStore(portfolio.root, read_only=True).load_all()
+    except PicksError as exc:
+        _error(str(exc))
+        return 2
+    counted = tally(answers, portfolio.comparisons)
+    if args.csv:
+        _tally_csv(counted)
+        return 0
+    if not counted:
+        print(clean(f"no blind test answers yet in {portfolio.root}"))
+        return 0
+    _tally_table(counted)
+    return 0
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` cut or padded to ``width`` terminal cells."""
+    text = fit(text, width)
+    return text + " " * (width - cell_len(text))
+
+
+_CSV_FORMULA = "=+-@"
+_CSV_LEADING = re.compile(r"\A[\s;,]+")
+
+
+def _csv_cell(value: str) -> str:
+    """Outside text, cleaned, that a spreadsheet never reads as a formula (the rule
+    ``export picks`` follows: the first character after spaces, ";" and "," decides)."""
+    text = clean(value)
+    first = _CSV_LEADING.sub("", text, count=1)[:1]
+    return "'" + text if first and first in _CSV_FORMULA else text
+
+
+def _tally_csv(counted: Sequence[ComparisonTally]) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for each in counted:
+        for side in each.sides:
+            writer.writerow(
+                [
+                    _csv_cell(each.comparison),
+                    _csv_cell(each.title),
+                    _csv_cell(side.label),
+                    _csv_cell(side.photo),
+                    side.preferred,
+                    side.marked_real,
+                    each.clients,
+                    each.correct,
+                    each.known,
+                ]
+            )
+
+
+def _tally_table(counted: Sequence[ComparisonTally]) -> None:
+    for number, each in enumerate(counted):
+        if number:
+            print()
+        title = f"{each.title} ({each.comparison})" if each.title else each.comparison
+        print(clean(f"{title}: {count(each.clients, 'client')}"))
+        rows = [("side", "photo", "preferred", "marked real")]
+        rows += [
+            (clean(s.label) or "-", clean(s.photo), str(s.preferred), str(s.marked_real))
+            for s in each.sides
+        ]
+        label_w = min(30, max(cell_len(r[0]) for r in rows))
+        photo_w = min(50, max(cell_len(r[1]) for r in rows))
+        for label, photo, preferred, real in rows:
+            print(f"  {_pad(label, label_w)}  {_pad(photo, photo_w)}  {preferred:>9}  {real:>11}")
+        if each.known:
+            print(f"  told real from AI: {each.correct} of {each.known}")
+        else:
+            print(
+                "  told real from AI: not known (no answer set a known camera original "
+                "against an AI-generated or composite image)"
+            )
+
+
 def run_picks(argv: Sequence[str]) -> int:
-    """``portfolio-tui picks list|clients ...``."""
+    """``portfolio-tui picks list|clients|tally ...``."""
     args = _parser().parse_args(list(argv))
     if args.action == "list":
         return _list(args)
+    if args.action == "tally":
+        return _tally(args)
     return _clients(args)

@@ -96,12 +96,15 @@ class PortfolioApp(NavigatingApp):
         client: str | None = None,
         picks: SqlitePicksStore | None = None,
         viewer: bool = False,
+        blind: bool = False,
     ) -> None:
         """``curation``: the store to use (default: ``curation.sqlite`` in the portfolio root,
         saved as user@host); ``watch_curation``: follow other curators' saves live;
         ``present``: start presenting (the whole portfolio, or ``open_target``);
         ``client``: whose favourites ``h`` marks while presenting, saved in ``picks``;
-        ``viewer``: a viewer's session, whose notices name no path on the server."""
+        ``viewer``: a viewer's session, whose notices name no path on the server;
+        ``blind``: with ``present`` and a comparison as ``open_target``, start with its
+        blind test (labels hidden, sides shuffled)."""
         super().__init__()
         self.viewer = viewer
         self._typeahead = typeahead
@@ -127,6 +130,7 @@ class PortfolioApp(NavigatingApp):
         self._last_input = time.monotonic()
         self._last_full_collection = time.monotonic()
         self._present_first = present
+        self._blind_first = blind
         if client is not None and picks is None:
             from ..store.sqlite_picks import SqlitePicksStore
 

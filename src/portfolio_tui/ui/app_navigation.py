@@ -27,6 +27,8 @@ class NavigatingApp(App[None]):
 
     portfolio: Portfolio
     curator: Curator
+    _blind_first: bool = False
+    """``--blind``: a comparison presented from the command line starts with its blind test."""
 
     # -- navigation (screens call these) ----------------------------------------
     def open_path(self, target: str, *, first: bool = False) -> bool:
@@ -120,11 +122,14 @@ class NavigatingApp(App[None]):
         deck: Sequence[Slide],
         start: int = 0,
         then: Callable[[Photo | None], None] | None = None,
+        blind: bool = False,
     ) -> None:
         from .screens.present import PresentScreen
 
         settings = self.portfolio.config.present
-        screen = PresentScreen(deck, start, interval=settings.interval, captions=settings.captions)
+        screen = PresentScreen(
+            deck, start, interval=settings.interval, captions=settings.captions, blind=blind
+        )
         self.push_screen(screen, then)
 
     def present_photos(
@@ -143,11 +148,12 @@ class NavigatingApp(App[None]):
             deck = photos_deck(self.portfolio, photos, "Selected photographs")
         self._present(deck, index_of(deck, start) if start is not None else 0, then)
 
-    def present_comparison(self, comparison: Comparison) -> None:
-        """A comparison as a reveal: each photo alone, then side by side."""
+    def present_comparison(self, comparison: Comparison, blind: bool = False) -> None:
+        """A comparison as a reveal: each photo alone, then side by side (``blind``: its
+        blind test first, over the title card)."""
         from ..presentation import comparison_deck
 
-        self._present(comparison_deck(self.portfolio, comparison))
+        self._present(comparison_deck(self.portfolio, comparison), blind=blind)
 
     def action_present_portfolio(self) -> None:
         """Every gallery (curated order, no rejects), then every comparison."""
@@ -166,7 +172,7 @@ class NavigatingApp(App[None]):
         if gallery is not None:
             self.present_photos(gallery, presentable(gallery, self.curator.snapshot))
         elif comparison is not None:
-            self.present_comparison(comparison)
+            self.present_comparison(comparison, blind=self._blind_first)
         elif photo is not None:
             home = self.portfolio.gallery(photo.gallery_id or "")
             if home is not None:

@@ -418,7 +418,49 @@ PRESENT = (
     Command(
         "present.favourites", "F", "favourites", "Favourites", "The client's favourites so far"
     ),
+    Command(
+        "present.blind",
+        "b",
+        "blind",
+        "Blind test",
+        "On a comparison: show it blind (labels hidden, sides shuffled); the client says "
+        "which she prefers and which is the real photograph, then all is revealed",
+    ),
     Command("present.leave", "escape,f,g", "leave", "Leave", "Leave the presentation"),
+)
+
+BLIND = (
+    Command("blind.left", "left,k,up", "move(-1)", "Left", "Highlight the photo to the left"),
+    Command(
+        "blind.right", "right,l,j,down", "move(1)", "Right", "Highlight the photo to the right"
+    ),
+    Command(
+        "blind.choose",
+        "enter",
+        "choose",
+        "Prefer",
+        "The client prefers the highlighted photo (after the reveal: back to the presentation)",
+    ),
+    *(
+        Command(
+            f"blind.side-{n}",
+            str(n),
+            f"choose({n})",
+            "Prefer",
+            f"The client prefers photo {n}",
+            show=False,
+        )
+        for n in range(1, 5)
+    ),
+    Command(
+        "blind.real",
+        "h",
+        "real",
+        "Real",
+        "The client believes the highlighted photo is the real photograph",
+    ),
+    Command("blind.reveal", "r", "reveal", "Reveal", "Reveal now, with the answers given"),
+    Command("blind.leave", "escape,g", "leave", "Leave", "Back to the presentation"),
 )
 
 FAVOURITES = (Command("favourites.back", "escape,g", "back", "Back", "Back to the presentation"),)
@@ -434,5 +476,6 @@ SECTIONS: tuple[tuple[str, tuple[Command, ...]], ...] = (
     ("Comparison", COMPARE),
     ("Survey", SURVEY),
     ("Presenting (no keys shown on screen)", PRESENT),
+    ("Blind test (b on a comparison while presenting)", BLIND),
     ("Favourites", FAVOURITES),
 )

@@ -74,8 +74,8 @@ class Navigation(Protocol):
         """Present ``photos`` full screen."""
         ...
 
-    def present_comparison(self, comparison: Comparison) -> None:
-        """Present a comparison as a reveal."""
+    def present_comparison(self, comparison: Comparison, blind: bool = False) -> None:
+        """Present a comparison as a reveal (``blind``: starting with its blind test)."""
         ...
 
 

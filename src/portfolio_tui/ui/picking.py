@@ -1,5 +1,8 @@
 """A client's favourites, marked with ``h`` while presenting: shown at once, saved in a thread.
 
+Her answers to a blind test (``b`` on a comparison) go through the same writer
+thread, into the same database (:class:`~portfolio_tui.store.sqlite_blind.SqliteBlindStore`).
+
 The set on screen changes the moment the key goes down; one writer thread saves
 each change through :class:`~portfolio_tui.store.sqlite_picks.SqlitePicksStore` (lock, re-read,
 merge, atomic write), so two laptops presenting to the same client lose nothing.
@@ -9,7 +12,7 @@ the mark stays on screen, so the presenter knows to note it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
@@ -21,19 +24,23 @@ from ..text import clean
 if TYPE_CHECKING:
     from textual.app import App
 
+    from ..store.blind import BlindAnswer
+    from ..store.sqlite_blind import SqliteBlindStore
     from ..store.sqlite_picks import SqlitePicksStore
 
 # picks.py is imported only when a client is named (start-up pays nothing for it).
 
 
 class PicksFailed(Message):
-    """A favourite could not be saved (posted from the writer thread); ``repeated``: the
-    save before failed for the same reason, which has been said already."""
+    """A favourite (or a blind test's answer) could not be saved (posted from the writer
+    thread); ``repeated``: the save before failed for the same reason, which has been said
+    already; ``what``: what was not saved."""
 
-    def __init__(self, error: str, repeated: bool = False) -> None:
+    def __init__(self, error: str, repeated: bool = False, what: str = "Favourite") -> None:
         super().__init__()
         self.error = error
         self.repeated = repeated
+        self.what = what
 
 
 class Picker:
@@ -49,6 +56,7 @@ class Picker:
         self._writer: ThreadPoolExecutor | None = None
         self._pending: list[Future[object]] = []
         self._last_failure: str | None = None  # the writer thread's own: the last save's
+        self._answers: SqliteBlindStore | None = None
 
     @property
     def active(self) -> bool:
@@ -83,12 +91,36 @@ class Picker:
             self.picked[photo.rel] = None
         else:
             del self.picked[photo.rel]
+        add, remove = ((photo.rel,), ()) if now else ((), (photo.rel,))
+        self._submit(self._save, self.client, add, remove)
+        return now
+
+    def _submit(self, work: Callable[..., None], *args: object) -> None:
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="picks")
-        add, remove = ((photo.rel,), ()) if now else ((), (photo.rel,))
         self._pending = [f for f in self._pending if not f.done()]
-        self._pending.append(self._writer.submit(self._save, self.client, add, remove))
-        return now
+        self._pending.append(self._writer.submit(work, *args))
+
+    def save_answer(self, answer: BlindAnswer) -> None:
+        """Save a blind test's answer (for :attr:`client`) in the writer thread.
+
+        Only when :attr:`active` and not read-only (the caller says why not)."""
+        assert self.store is not None and self.client is not None
+        if self._answers is None:
+            from ..store.sqlite_blind import SqliteBlindStore
+
+            self._answers = SqliteBlindStore.beside(self.store)
+        self._submit(self._save_answer, self._answers, answer)
+
+    def _save_answer(self, store: SqliteBlindStore, answer: BlindAnswer) -> None:
+        try:
+            store.save(answer)
+        except Exception as exc:  # reported; the writer serves the next save
+            why = _why(store.picks, exc)
+            self.app.post_message(PicksFailed(why, why == self._last_failure, "Answer"))
+            self._last_failure = why
+        else:
+            self._last_failure = None
 
     def _save(self, client: str, add: Sequence[str], remove: Sequence[str]) -> None:
         assert self.store is not None
@@ -107,7 +139,7 @@ class Picker:
         if message.repeated:
             return
         self.app.notify(
-            f"Favourite not saved: {clean(message.error)}",
+            f"{message.what} not saved: {clean(message.error)}",
             severity="error",
             markup=False,
             timeout=8,

@@ -4,16 +4,19 @@ The deck (``presentation.py``) is a title card, the photos, comparisons as
 reveals (A alone, B alone, then side by side) and an end card. No title bar
 and no footer; the caption (``i``) and the slideshow's progress mark are the
 only words, and curation keys do nothing here: presenting writes nothing except
-a client's favourites (``h``, with ``--client NAME``).
+a client's favourites (``h``, with ``--client NAME``) and her answers to a blind
+test (``b`` on a comparison: ``present_blind.py``).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Horizontal, Vertical
 from textual.content import Content
@@ -24,7 +27,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ...portfolio import Photo
+from ...credentials import NONE
+from ...portfolio import Comparison, Photo
 from ...presentation import (
     EndCard,
     PhotoSlide,
@@ -35,9 +39,12 @@ from ...presentation import (
     first_lines,
     slide_photos,
 )
+from ...provenance import Provenance, provenance
 from ...text import clean, count
 from ..commands import PRESENT, bindings
+from ..jobs import JobDone, Jobs
 from ..navigation import Navigation, navigation
+from ..widgets.info_panel import badge
 from ..widgets.photo_view import PhotoView
 
 SIDES = 4
@@ -121,6 +128,15 @@ def _card(slide: TitleCard | EndCard, favourites: str | None) -> Content:
     return Content("\n").join(lines)
 
 
+class CaptionProvenanceRead(JobDone[tuple[str, Provenance]]):
+    """A photo's provenance (by its rel), for the caption's Content Credentials badge."""
+
+
+def _provenance_of(photo: Photo) -> tuple[str, Provenance]:
+    """The photo's rel and provenance (worker thread: reads XMP and Content Credentials)."""
+    return photo.rel, provenance(photo)
+
+
 class PresentScreen(Screen[Photo | None]):
     """The deck, one slide at a time; dismisses with the last photo shown."""
 
@@ -139,15 +155,21 @@ class PresentScreen(Screen[Photo | None]):
         interval: float = 6.0,
         captions: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        blind: bool = False,
     ) -> None:
+        """``blind``: start with the blind test of the deck's first comparison (``--blind``)."""
         super().__init__()
         self.deck = list(deck)
+        self._blind_first = blind
         self.slideshow = Slideshow(interval, clock)
         self._clock = clock
         self._message_until = 0.0
         self._ticker: Timer | None = None
         self.set_reactive(PresentScreen.index, max(0, min(start, len(self.deck) - 1)))
         self.set_reactive(PresentScreen.captions, captions)
+        self._jobs = Jobs(self)
+        self._provenance: dict[str, Provenance] = {}
+        """Photos' provenance read for the caption (by rel), read only while captions show."""
 
     @property
     def portfolio_app(self) -> Navigation:
@@ -181,6 +203,10 @@ class PresentScreen(Screen[Photo | None]):
     def on_mount(self) -> None:
         self._show()
         self._ticker = self.set_interval(TICK, self._tick, pause=True, name="slideshow")
+        if self._blind_first:
+            first = next((s for s in self.deck if isinstance(s, RevealSlide)), None)
+            if first is not None:
+                self._blind(first.comparison)
 
     # -- drawing ------------------------------------------------------------------
     def _show(self) -> None:
@@ -223,6 +249,18 @@ class PresentScreen(Screen[Photo | None]):
         caption.display = self.captions and text is not None
         if text is not None:
             caption.update(text)
+        slide = self.slide
+        if self.captions and isinstance(slide, PhotoSlide):
+            photo = slide.photo
+            if photo.rel not in self._provenance:  # read off the UI thread, then shown
+                work = partial(_provenance_of, photo)
+                self._jobs.start(work, CaptionProvenanceRead, description=str(photo.path))
+
+    @on(CaptionProvenanceRead)
+    def _caption_provenance_read(self, message: CaptionProvenanceRead) -> None:
+        rel, found = message.result  # kept by rel: a late read never lands on another photo
+        self._provenance[rel] = found
+        self._show_caption()
 
     def _caption(self) -> Content | None:
         """Title (and caption), the first lines of the notes, and the favourite's heart."""
@@ -234,6 +272,9 @@ class PresentScreen(Screen[Photo | None]):
                 heading.append(Content.styled("  ·  " + clean(photo.caption), "italic"))
             if self._is_favourite(photo):
                 heading.append(Content.styled(f"  {HEART}", "bold red"))
+            found = self._provenance.get(photo.rel)
+            if found is not None and found.credentials.state != NONE:  # the signed badge
+                heading.append(Content.assemble("   ", badge(found, photo)))
             notes = first_lines(photo.notes)
         elif isinstance(slide, RevealSlide):
             heading = [Content.styled(clean(slide.comparison.title), "bold")]
@@ -359,6 +400,45 @@ class PresentScreen(Screen[Photo | None]):
             FavouritesScreen(picker.client or "", picker.photos(self.portfolio_app.portfolio)),
             self._go_to,
         )
+
+    # -- the blind test ------------------------------------------------------------
+    def _comparison_here(self) -> Comparison | None:
+        """The comparison on screen: a reveal's, or the one the title card on screen opens."""
+        slide = self.slide
+        if isinstance(slide, TitleCard) and self.index + 1 < len(self.deck):
+            slide = self.deck[self.index + 1]
+        return slide.comparison if isinstance(slide, RevealSlide) else None
+
+    def action_blind(self) -> None:
+        """Show the comparison on screen blind: labels hidden, sides shuffled."""
+        comparison = self._comparison_here()
+        if comparison is None:
+            self.say("A blind test is of a comparison: go to one first")
+            return
+        self._blind(comparison)
+
+    def _blind(self, comparison: Comparison) -> None:
+        from .present_blind import BlindScreen, blind_ready
+
+        why = blind_ready(comparison)
+        if why:
+            self.say(why)
+            return
+        self.slideshow.pause()
+        self.app.push_screen(
+            BlindScreen(comparison), lambda result: self._after_blind(comparison, result)
+        )
+
+    def _after_blind(self, comparison: Comparison, result: object) -> None:
+        """Revealed: on to the comparison's side-by-side stage, labels and all."""
+        if not getattr(result, "revealed", False):
+            return
+        for index, slide in enumerate(self.deck):
+            if not isinstance(slide, RevealSlide) or not slide.together:
+                continue
+            if slide.comparison.id == comparison.id:
+                self.index = index
+                return
 
     def _go_to(self, photo: Photo | None) -> None:
         """Back from the favourites: to the one chosen, if this deck has it."""
