@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -265,3 +266,30 @@ def known_clients(store: SqlitePicksStore) -> str:
     except PicksError:
         return "unknown (the favourites cannot be read)"
     return ", ".join(f"'{clean(n)}'" for n in names) or "none yet"
+
+
+# -- CSV for spreadsheets ------------------------------------------------------------
+
+CSV_FORMULA = "=+-@"
+"""What starts a formula in a spreadsheet cell (OWASP, "CSV Injection")."""
+_CSV_BREAKS = ("\t", "\r", "\n")
+"""A cell starting with one of these is prefixed too (OWASP)."""
+_CSV_LEADING = re.compile(r"\A[\s;,]+")
+"""Skipped before the first character that counts (any Unicode space, ";" and ",")."""
+
+
+def csv_cell(value: str) -> str:
+    """Outside text for a spreadsheet (``export picks``, ``picks tally --csv``): never
+    read as a formula.
+
+    The first character that counts comes after any leading whitespace, ";" and ",":
+    a spreadsheet skips the spaces, and one that splits lines on ";" (the list separator
+    in many locales) starts a new cell after it, so " =1+1" and ";=1+1" are formulas too.
+    """
+    # Python 3.10's csv module cannot write a NUL at all; no cleaned title holds one,
+    # but a cell must never stop the export, so it is shown as text.clean shows it.
+    value = value.replace("\x00", "\u2400")
+    first = _CSV_LEADING.sub("", value, count=1)[:1]
+    if value.startswith(_CSV_BREAKS) or (first and first in CSV_FORMULA):
+        return "'" + value
+    return value

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from ..text import clean
-from .common import _add_path, arrange, known_clients, open_or_report, progress_bar
+from .common import _add_path, arrange, csv_cell, known_clients, open_or_report, progress_bar
 
 if TYPE_CHECKING:
     from ..portfolio import Photo, Portfolio
@@ -232,12 +232,6 @@ def run_contact_sheet(argv: Sequence[str]) -> int:
 
 CSV_NAME = "picks.csv"
 CSV_COLUMNS = ("file", "gallery", "title", "original", "picked at", "picked by")
-_CSV_FORMULA = "=+-@"
-"""What starts a formula in a spreadsheet cell (OWASP, "CSV Injection")."""
-_CSV_BREAKS = ("\t", "\r", "\n")
-"""A cell starting with one of these is prefixed too (OWASP)."""
-_CSV_LEADING = re.compile(r"\A[\s;,]+")
-"""Skipped before the first character that counts (any Unicode space, ";" and ",")."""
 
 
 def picks_parser() -> argparse.ArgumentParser:
@@ -348,22 +342,6 @@ def _copy_open(original: BinaryIO, folder: Path, name: str, used: set[str]) -> t
         return candidate, True
 
 
-def _csv_cell(value: str) -> str:
-    """Outside text for a spreadsheet: never read as a formula.
-
-    The first character that counts comes after any leading whitespace, ";" and ",":
-    a spreadsheet skips the spaces, and one that splits lines on ";" (the list separator
-    in many locales) starts a new cell after it, so " =1+1" and ";=1+1" are formulas too.
-    """
-    # Python 3.10's csv module cannot write a NUL at all; no cleaned title holds one,
-    # but a cell must never stop the export, so it is shown as text.clean shows it.
-    value = value.replace("\x00", "\u2400")
-    first = _CSV_LEADING.sub("", value, count=1)[:1]
-    if value.startswith(_CSV_BREAKS) or (first and first in _CSV_FORMULA):
-        return "'" + value
-    return value
-
-
 def _csv_text(rows: Sequence[Sequence[str]]) -> str:
     import csv
     import io
@@ -371,7 +349,7 @@ def _csv_text(rows: Sequence[Sequence[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return "\ufeff" + buffer.getvalue()  # the BOM makes Excel read it as UTF-8
 
 

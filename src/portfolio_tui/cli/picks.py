@@ -9,7 +9,6 @@ database is opened read-only and nothing is ever written.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +19,7 @@ from rich.cells import cell_len
 from ..picks import PicksError, client_name
 from ..store.sqlite_picks import SqlitePicksStore
 from ..text import clean, count, fit
-from .common import _add_path, arrange, known_clients, open_or_report
+from .common import _add_path, arrange, csv_cell, known_clients, open_or_report
 
 if TYPE_CHECKING:
     from ..portfolio import Portfolio
@@ -204,16 +203,9 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - cell_len(text))
 
 
-_CSV_FORMULA = "=+-@"
-_CSV_LEADING = re.compile(r"\A[\s;,]+")
-
-
 def _csv_cell(value: str) -> str:
-    """Outside text, cleaned, that a spreadsheet never reads as a formula (the rule
-    ``export picks`` follows: the first character after spaces, ";" and "," decides)."""
-    text = clean(value)
-    first = _CSV_LEADING.sub("", text, count=1)[:1]
-    return "'" + text if first and first in _CSV_FORMULA else text
+    """Outside text, cleaned, for a spreadsheet (see :func:`.common.csv_cell`)."""
+    return csv_cell(clean(value))
 
 
 def _tally_csv(counted: Sequence[ComparisonTally]) -> None:
