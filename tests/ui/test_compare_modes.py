@@ -91,7 +91,7 @@ async def test_unlinked_keys_move_the_active_photo_only(shoot: Path) -> None:
         app.compare_photos(photos(app)[:2], photos(app))
         await settle(pilot)
         screen = compare(app)
-        await pilot.press("z", "u")
+        await pilot.press("z", "L")
         await settle(pilot)
         assert "unlinked" in screen.status
         await pilot.press("tab", "right")
@@ -99,7 +99,7 @@ async def test_unlinked_keys_move_the_active_photo_only(shoot: Path) -> None:
         left, right = (v.viewport for v in screen.views)
         assert left.cx == 0.5 and right.cx > 0.5
         assert "▸" in screen_text(app)  # the active photo's label is marked
-        await pilot.press("u")  # linking again: both follow the active one
+        await pilot.press("L")  # linking again: both follow the active one
         await settle(pilot)
         left, right = (v.viewport for v in screen.views)
         assert left == right and left.cx > 0.5

@@ -59,13 +59,13 @@ async def test_survey_shows_each_photo_at_one_size_and_drops_the_highlighted(
         widths = {view.rendered.width for view in views if view.rendered is not None}
         assert len(widths) == 1
         assert title_bar(app)[1] == "4 photos"
-        await pilot.press("right", "x")
+        await pilot.press("right", "delete")
         await settle(pilot)
         assert [p.name for p in screen.photos] == ["s0.jpg", "s2.jpg", "s3.jpg"]
         assert title_bar(app)[1] == "3 photos of 4 (1 dropped)"
         assert len(list(screen.query(PhotoView))) == 3
         assert screen.cursor == 1
-        await pilot.press("x", "x")  # a survey keeps at least two
+        await pilot.press("delete", "delete")  # a survey keeps at least two
         await settle(pilot)
         assert len(screen.photos) == 2
         assert any("needs two photos" in n.message for n in app._notifications)

@@ -220,10 +220,15 @@ COMPARE = (
     Command("compare.up", "up,k", "move(0, -1)", "Up", "Pan up when zoomed", show=False),
     Command("compare.down", "down,j", "move(0, 1)", "Down", "Pan down when zoomed", show=False),
     Command(
-        "compare.link", "u", "toggle_link", "Unlink", "Link or unlink zoom and pan", show=False
+        "compare.link", "L", "toggle_link", "Unlink", "Link or unlink zoom and pan", show=False
     ),
     Command(
-        "compare.pane", "tab", "next_pane", "Pane", "Which photo unlinked keys move", show=False
+        "compare.pane",
+        "tab",
+        "next_pane",
+        "Pane",
+        "Which photo the curation keys (and, unlinked, zoom and pan) act on",
+        show=False,
     ),
     Command("compare.swap", "s", "swap", "Swap", "Swap the two sides", show=False),
     Command(
@@ -275,7 +280,7 @@ SURVEY = (
         "survey.left", "left,h", "move(-1)", "Left", "Highlight the previous photo", show=False
     ),
     Command("survey.right", "right,l", "move(1)", "Right", "Highlight the next photo", show=False),
-    Command("survey.drop", "x,delete,backspace", "drop", "Drop", "Drop the highlighted photo"),
+    Command("survey.drop", "delete,backspace", "drop", "Drop", "Drop the highlighted photo"),
     Command("survey.open", "enter,e", "open", "Loupe", "Open the highlighted photo"),
     Command("survey.back", "escape,g", "back", "Back", "Back to the grid"),
 )
@@ -472,7 +477,7 @@ SECTIONS: tuple[tuple[str, tuple[Command, ...]], ...] = (
     ("Home", CARD + HOME),
     ("Gallery grid", GRID + GALLERY + ARRANGE),
     ("Loupe", LOUPE),
-    ("Curation (grid and loupe)", CURATE),
+    ("Curation (grid, loupe, compare, survey)", CURATE),
     ("Comparison", COMPARE),
     ("Survey", SURVEY),
     ("Presenting (no keys shown on screen)", PRESENT),

@@ -1,5 +1,6 @@
-"""Curation keys (stars, flags, labels, tags, notes, undo) for the screens that show one current
-photo (the grid and the loupe): the :class:`CurationActions` mixin and :func:`curation_badge`."""
+"""Curation keys (stars, flags, labels, tags, notes, undo) for the screens that have one current
+photo (the grid, the loupe, and the active photo of a comparison or survey): the
+:class:`CurationActions` mixin and :func:`curation_badge`."""
 
 from __future__ import annotations
 

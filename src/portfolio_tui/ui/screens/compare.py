@@ -12,6 +12,11 @@ photos of the gallery as further candidates). Modes:
 
 Notes and details (`N`, `i`) take their own rows below the photos, so they
 never cover a face.
+
+The curation keys (stars, flags, labels, tags, notes, undo) act on the active
+photo: the one whose label is reversed (`Tab` moves it; in split the name marked
+▸), or in flicker the one shown.
+Each caption shows its photo's stars, flag and label.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from ...imaging.viewport import Viewport
 from ...portfolio import Comparison, ComparisonSide, Photo
 from ...provenance import Provenance, provenance
 from ...text import clean
-from ..commands import COMPARE, bindings
+from ..commands import COMPARE, CURATE, bindings
+from ..curation_keys import CurationActions, curation_badge
 from ..decoding import DECODER
 from ..jobs import JobDone, JobFailed, Jobs
 from ..navigation import navigation
@@ -110,10 +116,16 @@ def notes_markdown(comparison: Comparison, sides: Sequence[ComparisonSide]) -> s
     return text or "*No notes for this comparison.*"
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(CurationActions, Screen[None]):
     """Photos compared side by side, split or in turn, zoomed together."""
 
-    BINDINGS = bindings(COMPARE)
+    # The comparison's own keys first: where a key is in both (u links), it keeps its
+    # meaning here; the curation command is still in the palette.
+    BINDINGS = bindings(COMPARE + CURATE)
+
+    DEFAULT_CSS = """
+    CompareScreen .pane.-active > .pane-label { text-style: bold reverse; }
+    """
 
     show_info: var[bool] = var(False)
     show_notes: var[bool] = var(True)
@@ -249,36 +261,84 @@ class CompareScreen(Screen[None]):
             else:
                 view.divider = None
                 view.second = None
+        self._show_captions()
+        self.call_after_refresh(self._equalise)
+        self._update_status()
+
+    def _marker(self, index: int) -> str:
+        """``▸ `` before the active side's label: unlinked, and in split (one label for two)."""
+        marked = self.mode == "split" or (self.mode == "side" and not self.linked)
+        return "▸ " if marked and len(self.sides) > 1 and index == self._active_index() else ""
+
+    def _show_captions(self) -> None:
+        """Each pane's label (the active one marked) and caption (title, badges, curation)."""
+        single = self.mode in ("split", "flicker") and len(self.sides) >= 2
+        for pane in range(len(self.sides)):
+            box = self.query_one(f"#pane-{pane}")
+            index = self._shown_index(pane)
+            side = self.sides[index]
+            # The active photo's label stands out (reversed): the curation keys act on it.
+            box.set_class(
+                not single and len(self.sides) > 1 and index == self._active_index(), "-active"
+            )
             label = box.query_one(".pane-label", Static)
             caption = box.query_one(".pane-caption", Static)
             if single and self.mode == "split":
                 label.update(
                     Content.assemble(
-                        clean(self.sides[0].label), ("  ◀ │ ▶  ", "dim"), clean(self.sides[1].label)
+                        self._marker(0),
+                        clean(self.sides[0].label),
+                        ("  ◀ │ ▶  ", "dim"),
+                        self._marker(1),
+                        clean(self.sides[1].label),
                     )
                 )
             elif single:
                 label.update(Content.assemble((f"{'AB'[index]}  ", "bold"), clean(side.label)))
             else:
-                marker = "▸ " if not self.linked and pane == self.active else ""
-                label.update(Content.assemble(marker, clean(side.label)))
+                label.update(Content.assemble(self._marker(index), clean(side.label)))
             if single and self.mode == "split":
                 caption.update(
                     Content.assemble(self._caption(0), ("   │   ", "dim"), self._caption(1))
                 )
             else:
                 caption.update(self._caption(index))
-        self.call_after_refresh(self._equalise)
-        self._update_status()
 
     def _caption(self, index: int) -> Content:
         side = self.sides[index]
         if side.photo is None:
             return Content.styled(f"missing: {clean(side.rel)}", "bold red")
         found = self._provenance.get(side.photo.rel)
+        curation = curation_badge(self.portfolio_app.curator.snapshot.photo(side.photo.rel))
         return Content.assemble(
-            (clean(side.photo.display_title), "bold"), "  ", badge(found, side.photo)
+            (clean(side.photo.display_title), "bold"),
+            "  ",
+            badge(found, side.photo),
+            *(("  ", Content.from_rich_text(curation)) if curation else ()),
         )
+
+    # -- curation ------------------------------------------------------------------
+    def _active_index(self) -> int:
+        """The side the curation keys act on: the one shown in flicker, else the active one."""
+        if self.mode == "flicker" and len(self.sides) >= 2:
+            return self._shown_index(0)
+        return min(self.active, len(self.sides) - 1)
+
+    def curation_photo(self) -> Photo | None:
+        return self.sides[self._active_index()].photo if self.sides else None
+
+    def curation_next(self) -> None:
+        """Auto-advance: on the candidate's side, the next candidate comes in."""
+        if self._active_index() == 1:
+            self._step_candidate(1, silent=True)
+
+    def curation_changed(self, photos: set[str] | None) -> None:
+        """Redraw the captions if a photo shown here changed (or the flags did)."""
+        if not self.is_mounted:
+            return
+        shown = {side.photo.rel for side in self.sides if side.photo is not None}
+        if photos is None or not photos or shown & photos:
+            self._show_captions()
 
     def _update_status(self) -> None:
         parts = [f"{len(self.sides)} photos", MODES[self.mode]]
@@ -380,7 +440,10 @@ class CompareScreen(Screen[None]):
         )
 
     def action_next_pane(self) -> None:
-        """Unlinked: move the next photo."""
+        """The next photo becomes the active one (curation keys; unlinked zoom and pan).
+
+        Every zoom and pan stays as it is.
+        """
         self.active = (self.active + 1) % len(self.sides)
         self._apply()
 

@@ -1,4 +1,8 @@
-"""Survey: the marked photos side by side at the largest equal size; drop the weakest."""
+"""Survey: the marked photos side by side at the largest equal size; drop the weakest.
+
+The curation keys (stars, flags, labels, tags, notes, undo) act on the highlighted
+photo, and each photo's label shows its stars, flag and label.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from textual.widgets import Static
 
 from ...portfolio import Photo, PhotoSet
 from ...text import clean, count
-from ..commands import SURVEY, bindings
+from ..commands import CURATE, SURVEY, bindings
+from ..curation_keys import CurationActions, curation_badge
 from ..navigation import navigation
 from ..widgets.bars import KeysFooter, TitleBar
 from ..widgets.photo_view import PhotoView
@@ -43,10 +48,12 @@ def layout(count: int, width: int, height: int, aspect: float = PORTRAIT) -> tup
     return best
 
 
-class SurveyScreen(Screen[None]):
+class SurveyScreen(CurationActions, Screen[None]):
     """2 to 9 photos at one size; arrows highlight, x drops, Enter opens the loupe."""
 
-    BINDINGS = bindings(SURVEY)
+    # The survey's own keys first: where a key is in both (x drops), it keeps its
+    # meaning here; the curation command is still in the palette.
+    BINDINGS = bindings(SURVEY + CURATE)
 
     cursor: var[int] = var(0)
 
@@ -60,12 +67,36 @@ class SurveyScreen(Screen[None]):
         with Grid(id="survey"):
             for photo in self.photos:
                 with Vertical(classes="survey-cell"):
-                    yield Static(clean(photo.display_title), classes="pane-label", markup=False)
+                    yield Static(self._label(photo), classes="pane-label", markup=False)
                     yield PhotoView(photo)
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self._relayout()
+
+    def _label(self, photo: Photo) -> Content:
+        """The photo's title, then its stars, flag and label."""
+        curation = curation_badge(self.portfolio_app.curator.snapshot.photo(photo.rel))
+        if not curation:
+            return Content(clean(photo.display_title))
+        return Content.assemble(clean(photo.display_title), "  ", Content.from_rich_text(curation))
+
+    # -- curation ------------------------------------------------------------------
+    def curation_photo(self) -> Photo | None:
+        return self.photos[self.cursor] if self.photos else None
+
+    def curation_next(self) -> None:
+        """Auto-advance: highlight the next photo (the last one stays)."""
+        if self.cursor < len(self.photos) - 1:
+            self.cursor += 1
+
+    def curation_changed(self, photos: set[str] | None) -> None:
+        """Redraw the labels of the photos that changed (all of them if unsure)."""
+        if not self.is_mounted:
+            return
+        for photo, cell in zip(self.photos, self._cells(), strict=False):
+            if photos is None or not photos or photo.rel in photos:
+                cell.query_one(".pane-label", Static).update(self._label(photo))
 
     def on_resize(self) -> None:
         self._relayout()
