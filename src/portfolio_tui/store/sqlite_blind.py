@@ -136,18 +136,8 @@ class SqliteBlindStore:
                 conn.close()
         except NotRegularFile as exc:
             raise PicksError(f"{exc.reason}; nothing saved", exc.path) from None
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise PicksError(
-                    f"not saved: another writer has held the database for over "
-                    f"{picks.lock_timeout:g} s; try again in a moment",
-                    self.path,
-                ) from None
-            raise PicksError(f"not saved: {exc}", self.path) from None
-        except sqlite3.DatabaseError as exc:
-            raise picks._damaged(exc) from None
-        except OSError as exc:
-            raise PicksError(f"not saved: {exc.strerror or exc}", self.path) from None
+        except (sqlite3.Error, OSError) as exc:
+            raise picks.save_error(exc) from None
         return saved
 
     def _insert(self, conn: sqlite3.Connection, answer: BlindAnswer) -> None:

@@ -317,18 +317,24 @@ class SqlitePicksStore:
             ) from None
         except NotRegularFile as exc:
             raise PicksError(f"{exc.reason}; {READ_ONLY_UNTIL}", exc.path) from None
-        except sqlite3.OperationalError as exc:
+        except (sqlite3.Error, OSError) as exc:
+            raise self.save_error(exc) from None
+
+    def save_error(self, exc: sqlite3.Error | OSError) -> PicksError:
+        """What a failed write into the database says (picks and blind answers alike)."""
+        if isinstance(exc, sqlite3.OperationalError):
             if "locked" in str(exc) or "busy" in str(exc):
-                raise PicksError(
+                return PicksError(
                     f"not saved: another writer has held the database for over "
                     f"{self.lock_timeout:g} s; try again in a moment",
                     self.path,
-                ) from None
-            raise PicksError(f"not saved: {exc}", self.path) from None
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
-        except OSError as exc:
-            raise PicksError(f"not saved: {exc.strerror or exc}", self.path) from None
+                )
+            return PicksError(f"not saved: {exc}", self.path)
+        if isinstance(exc, sqlite3.DatabaseError):
+            return self._damaged(exc)
+        if isinstance(exc, OSError):
+            return PicksError(f"not saved: {exc.strerror or exc}", self.path)
+        return PicksError(f"not saved: {exc}", self.path)
 
     def _database_ready(self) -> bool:
         """Whether the curation database exists with its schema (checked read-only)."""
